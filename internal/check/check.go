@@ -1,0 +1,88 @@
+package check
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Dense returns the rows of X copied into one row-major slice of n·d values,
+// which is the layout every detector scans fastest. It rejects a nil or empty
+// matrix, a matrix with no columns, and any NaN or ±Inf, naming the row and
+// column. The result never aliases X.
+func Dense(pkg string, X mat.Matrix) (data []float64, n, d int, err error) {
+	data, n, d, err = denseNoCheck(pkg, X)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if err := Finite(pkg, data, d); err != nil {
+		return nil, 0, 0, err
+	}
+	return data, n, d, nil
+}
+
+// DenseWidth is Dense with the added requirement that X has d columns, as
+// when scoring a batch against a fitted model.
+func DenseWidth(pkg string, X mat.Matrix, want int) (data []float64, n int, err error) {
+	if X == nil {
+		return nil, 0, Errorf(pkg, ErrEmpty, "nil matrix")
+	}
+	r, c := X.Dims()
+	if r > 0 && c != want {
+		return nil, 0, Errorf(pkg, ErrDimension, "matrix has %d features, model was fit on %d", c, want)
+	}
+	data, n, _, err = Dense(pkg, X)
+	return data, n, err
+}
+
+func denseNoCheck(pkg string, X mat.Matrix) ([]float64, int, int, error) {
+	if X == nil {
+		return nil, 0, 0, Errorf(pkg, ErrEmpty, "nil matrix")
+	}
+	n, d := X.Dims()
+	if n == 0 {
+		return nil, 0, 0, Errorf(pkg, ErrEmpty, "matrix has no rows")
+	}
+	if d == 0 {
+		return nil, 0, 0, Errorf(pkg, ErrEmpty, "matrix has no columns")
+	}
+	data := make([]float64, n*d)
+	if rm, ok := X.(mat.RawMatrixer); ok {
+		raw := rm.RawMatrix()
+		for i := 0; i < n; i++ {
+			copy(data[i*d:(i+1)*d], raw.Data[i*raw.Stride:i*raw.Stride+d])
+		}
+		return data, n, d, nil
+	}
+	for i := 0; i < n; i++ {
+		row := data[i*d : (i+1)*d]
+		for j := range row {
+			row[j] = X.At(i, j)
+		}
+	}
+	return data, n, d, nil
+}
+
+// Finite checks that every value of the row-major data (d columns) is finite.
+func Finite(pkg string, data []float64, d int) error {
+	for k, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return Errorf(pkg, ErrNonFinite, "row %d column %d is %v", k/d, k%d, v)
+		}
+	}
+	return nil
+}
+
+// Row checks one sample against the model width d. It does not allocate
+// unless it returns an error.
+func Row(pkg string, x []float64, d int) error {
+	if len(x) != d {
+		return Errorf(pkg, ErrDimension, "sample has %d features, model was fit on %d", len(x), d)
+	}
+	for j, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return Errorf(pkg, ErrNonFinite, "feature %d is %v", j, v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package check
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestDense(t *testing.T) {
+	X := mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 6})
+	data, n, d, err := Dense("t", X)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	assert.Equal(t, 2, d)
+	assert.Equal(t, []float64{1, 2, 3, 4, 5, 6}, data)
+	data[0] = 99
+	assert.Equal(t, 1.0, X.At(0, 0), "Dense must copy")
+
+	// A strided view and a non-raw matrix give the same layout.
+	big := mat.NewDense(4, 3, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+	view := big.Slice(1, 3, 1, 3)
+	data, n, d, err = Dense("t", view)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{4, 5, 7, 8}, data)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 2, d)
+	data, _, _, err = Dense("t", view.T())
+	require.NoError(t, err)
+	assert.Equal(t, []float64{4, 7, 5, 8}, data)
+}
+
+func TestDenseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		X    mat.Matrix
+		kind error
+		msg  string
+	}{
+		{"nil", nil, ErrEmpty, "t: nil matrix"},
+		{"empty", &mat.Dense{}, ErrEmpty, "t: matrix has no rows"},
+		{"nan", mat.NewDense(2, 2, []float64{1, 2, 3, math.NaN()}), ErrNonFinite, "t: row 1 column 1 is NaN"},
+		{"inf", mat.NewDense(2, 2, []float64{1, math.Inf(1), 3, 4}), ErrNonFinite, "t: row 0 column 1 is +Inf"},
+		{"-inf", mat.NewDense(1, 1, []float64{math.Inf(-1)}), ErrNonFinite, "t: row 0 column 0 is -Inf"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, _, err := Dense("t", tc.X)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.kind), "%v is not %v", err, tc.kind)
+			assert.Equal(t, tc.msg, err.Error())
+		})
+	}
+	_, _, err := DenseWidth("t", mat.NewDense(1, 3, nil), 2)
+	assert.ErrorIs(t, err, ErrDimension)
+	assert.EqualError(t, err, "t: matrix has 3 features, model was fit on 2")
+}
+
+func TestRow(t *testing.T) {
+	assert.NoError(t, Row("t", []float64{1, 2}, 2))
+	assert.ErrorIs(t, Row("t", []float64{1}, 2), ErrDimension)
+	assert.ErrorIs(t, Row("t", []float64{1, math.NaN()}, 2), ErrNonFinite)
+	allocs := testing.AllocsPerRun(100, func() { _ = Row("t", []float64{1, 2}, 2) })
+	assert.Zero(t, allocs)
+}
