@@ -1,0 +1,190 @@
+package neighbors
+
+import (
+	"context"
+
+	"github.com/vigil-ml/vigil/internal/parallel"
+)
+
+// Method selects the search structure.
+type Method int
+
+const (
+	// Auto picks by the data; see the package doc.
+	Auto Method = iota
+	// Tree is the k-d tree.
+	Tree
+	// Brute is the blocked, screened exhaustive search.
+	Brute
+)
+
+func (m Method) String() string {
+	switch m {
+	case Tree:
+		return "tree"
+	case Brute:
+		return "brute"
+	}
+	return "auto"
+}
+
+// Index answers exact k-nearest-neighbour queries against a fixed set of
+// points. It is immutable once built and safe for concurrent use.
+type Index struct {
+	n, d   int
+	data   []float64
+	method Method
+	tree   *kdTree
+	brute  *brute
+}
+
+// New indexes the n rows of width d in data (row-major, not copied: the
+// caller must not modify it afterwards).
+func New(data []float64, n, d int, method Method) *Index {
+	ix := &Index{n: n, d: d, data: data}
+	if method == Auto {
+		method = choose(data, n, d)
+	}
+	ix.method = method
+	if method == Tree {
+		ix.tree = newKDTree(data, n, d)
+	} else {
+		ix.brute = newBrute(data, n, d)
+	}
+	return ix
+}
+
+// Method reports the structure in use (never Auto).
+func (ix *Index) Method() Method { return ix.method }
+
+// Len is the number of indexed points.
+func (ix *Index) Len() int { return ix.n }
+
+// Dim is the width of the points.
+func (ix *Index) Dim() int { return ix.d }
+
+// Data returns the indexed rows; the caller must not modify them.
+func (ix *Index) Data() []float64 { return ix.data }
+
+// treeMaxDim is the widest data the k-d tree is used for under Auto; see
+// the package doc for the measurement behind it.
+const treeMaxDim = 16
+
+func choose(data []float64, n, d int) Method {
+	if d <= treeMaxDim {
+		return Tree
+	}
+	return Brute
+}
+
+// Train returns, for every indexed point, its k nearest other points:
+// dist[i*k+j] and idx[i*k+j] for the j-th neighbour of point i, ascending
+// by distance and then by index. A point is never its own neighbour, but its
+// duplicates are (at distance 0). It requires 1 ≤ k < Len().
+func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx []int32, err error) {
+	dist = make([]float64, ix.n*k)
+	idx = make([]int32, ix.n*k)
+	d := ix.d
+	if ix.tree != nil {
+		t := ix.tree
+		err = parallel.For(ctx, ix.n, 256, workers, func(lo, hi int) {
+			h := newHeap(k)
+			for r := lo; r < hi; r++ {
+				self := t.perm[r]
+				q := t.pts[r*d : r*d+d]
+				h.reset(k)
+				t.search(q, self, h, 0, t.minDist2(q, 0))
+				i := int(self)
+				h.drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
+			}
+		})
+	} else {
+		b := ix.brute
+		err = parallel.For(ctx, ix.n, queryBlock, workers, func(lo, hi int) {
+			m := hi - lo
+			s := b.newScratch(m)
+			hs := make([]heap, m)
+			self := make([]int32, m)
+			for i := range hs {
+				hs[i] = *newHeap(k)
+				self[i] = int32(lo + i)
+			}
+			b.searchBlock(ix.data[lo*d:hi*d], m, self, hs, s)
+			for i := range hs {
+				r := lo + i
+				hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
+			}
+		})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return dist, idx, nil
+}
+
+// Query finds the k nearest indexed points of each of the m rows of q
+// (width Dim), into dist and idx (m×k each), as Train does but without
+// excluding anything. It requires 1 ≤ k ≤ Len().
+func (ix *Index) Query(ctx context.Context, q []float64, m, k, workers int, dist []float64, idx []int32) error {
+	d := ix.d
+	if ix.tree != nil {
+		t := ix.tree
+		return parallel.For(ctx, m, 256, workers, func(lo, hi int) {
+			h := newHeap(k)
+			for r := lo; r < hi; r++ {
+				x := q[r*d : r*d+d]
+				h.reset(k)
+				t.search(x, -1, h, 0, t.minDist2(x, 0))
+				h.drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
+			}
+		})
+	}
+	b := ix.brute
+	return parallel.For(ctx, m, queryBlock, workers, func(lo, hi int) {
+		n := hi - lo
+		s := b.newScratch(n)
+		hs := make([]heap, n)
+		for i := range hs {
+			hs[i] = *newHeap(k)
+		}
+		b.searchBlock(q[lo*d:hi*d], n, nil, hs, s)
+		for i := range hs {
+			r := lo + i
+			hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
+		}
+	})
+}
+
+// Scratch is the working memory of one Search; keep one per goroutine (a
+// sync.Pool works) to make Search allocation-free.
+type Scratch struct {
+	h []heap // one heap, as a slice for the block search
+	b *bruteScratch
+}
+
+// NewScratch returns scratch space for searches of k neighbours.
+func (ix *Index) NewScratch(k int) *Scratch {
+	s := &Scratch{h: []heap{*newHeap(k)}}
+	if ix.brute != nil {
+		s.b = ix.brute.newScratch(1)
+	}
+	return s
+}
+
+// Search finds the k nearest indexed points of the single point x into dist
+// and idx (length k each). It does not allocate.
+func (ix *Index) Search(x []float64, s *Scratch, dist []float64, idx []int32) {
+	k := len(dist)
+	h := &s.h[0]
+	h.reset(k)
+	if ix.tree != nil {
+		ix.tree.search(x, -1, h, 0, ix.tree.minDist2(x, 0))
+	} else {
+		ix.brute.searchBlock(x, 1, nil, s.h, s.b)
+	}
+	h.drain(dist, idx)
+}
+
+func newHeap(k int) *heap {
+	return &heap{d2: make([]float64, k), idx: make([]int32, k)}
+}

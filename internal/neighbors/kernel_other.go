@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package neighbors
+
+const hasFMA = false
+
+func dots2x4(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
+	dots2x4Go(a0, a1, b, nq, p, o0, o1)
+}

@@ -1,0 +1,142 @@
+package neighbors
+
+import (
+	"context"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// naive is the obvious O(n²) search with the documented tie rule.
+func naive(data []float64, n, d int, q []float64, self, k int) ([]float64, []int32) {
+	type c struct {
+		d2 float64
+		i  int32
+	}
+	cs := make([]c, 0, n)
+	for i := 0; i < n; i++ {
+		if i == self {
+			continue
+		}
+		cs = append(cs, c{dist2(q, data[i*d:(i+1)*d]), int32(i)})
+	}
+	sort.Slice(cs, func(a, b int) bool { return less(cs[a].d2, cs[a].i, cs[b].d2, cs[b].i) })
+	dist := make([]float64, k)
+	idx := make([]int32, k)
+	for j := 0; j < k; j++ {
+		dist[j], idx[j] = sqrt(cs[j].d2), cs[j].i
+	}
+	return dist, idx
+}
+
+// testData makes n points in d dimensions on a coarse grid, so that many
+// distances tie, plus a block of exact duplicates.
+func testData(n, d int, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 1))
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = float64(r.IntN(5)) + 1000
+	}
+	for i := n / 2; i < n/2+n/5 && i < n; i++ {
+		copy(x[i*d:(i+1)*d], x[:d])
+	}
+	return x
+}
+
+func TestMethodsAgree(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ n, d, k int }{
+		{50, 1, 3}, {200, 3, 5}, {300, 9, 20}, {257, 17, 7}, {130, 40, 10}, {40, 2, 39},
+	} {
+		data := testData(tc.n, tc.d, uint64(tc.n*tc.d))
+		for _, m := range []Method{Tree, Brute} {
+			ix := New(data, tc.n, tc.d, m)
+			for _, w := range []int{1, 3} {
+				dist, idx, err := ix.Train(ctx, tc.k, w)
+				require.NoError(t, err)
+				for i := 0; i < tc.n; i++ {
+					wd, wi := naive(data, tc.n, tc.d, data[i*tc.d:(i+1)*tc.d], i, tc.k)
+					require.Equal(t, wd, dist[i*tc.k:(i+1)*tc.k], "%v n=%d d=%d point %d", m, tc.n, tc.d, i)
+					require.Equal(t, wi, idx[i*tc.k:(i+1)*tc.k], "%v n=%d d=%d point %d", m, tc.n, tc.d, i)
+				}
+			}
+			q := testData(37, tc.d, 99)
+			q[0] += 0.5
+			k := min(tc.k+1, tc.n)
+			dist := make([]float64, 37*k)
+			idx := make([]int32, 37*k)
+			require.NoError(t, ix.Query(ctx, q, 37, k, 2, dist, idx))
+			s := ix.NewScratch(k)
+			d1, i1 := make([]float64, k), make([]int32, k)
+			for i := 0; i < 37; i++ {
+				wd, wi := naive(data, tc.n, tc.d, q[i*tc.d:(i+1)*tc.d], -1, k)
+				require.Equal(t, wd, dist[i*k:(i+1)*k])
+				require.Equal(t, wi, idx[i*k:(i+1)*k])
+				ix.Search(q[i*tc.d:(i+1)*tc.d], s, d1, i1)
+				require.Equal(t, wd, d1)
+				require.Equal(t, wi, i1)
+			}
+		}
+	}
+}
+
+// Near-duplicates far from the origin are where ‖x‖²+‖y‖²−2x·y cancels; the
+// screened search must still return the directly computed distances.
+func TestBruteNearDuplicates(t *testing.T) {
+	const n, d, k = 300, 20, 6
+	r := rand.New(rand.NewPCG(3, 4))
+	data := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			data[i*d+j] = 1e6 + float64(j) + float64(i%7)*1e-7 + r.Float64()*1e-9
+		}
+	}
+	ix := New(data, n, d, Brute)
+	dist, idx, err := ix.Train(context.Background(), k, 2)
+	require.NoError(t, err)
+	for i := 0; i < n; i++ {
+		wd, wi := naive(data, n, d, data[i*d:(i+1)*d], i, k)
+		require.Equal(t, wd, dist[i*k:(i+1)*k])
+		require.Equal(t, wi, idx[i*k:(i+1)*k])
+	}
+}
+
+func TestKernelMatchesPortable(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const p, nq = 12, 3
+	a0, a1 := make([]float64, p), make([]float64, p)
+	b := make([]float64, 4*nq*p)
+	for _, v := range [][]float64{a0, a1, b} {
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+	}
+	o0, o1 := make([]float64, 4*nq), make([]float64, 4*nq)
+	w0, w1 := make([]float64, 4*nq), make([]float64, 4*nq)
+	dots2x4(a0, a1, b, nq, p, o0, o1)
+	dots2x4Go(a0, a1, b, nq, p, w0, w1)
+	assert.InDeltaSlice(t, w0, o0, 1e-12)
+	assert.InDeltaSlice(t, w1, o1, 1e-12)
+}
+
+func TestSearchAllocs(t *testing.T) {
+	data := testData(2000, 10, 1)
+	for _, m := range []Method{Tree, Brute} {
+		ix := New(data, 2000, 10, m)
+		s := ix.NewScratch(20)
+		d, i := make([]float64, 20), make([]int32, 20)
+		q := data[:10]
+		assert.Zero(t, testing.AllocsPerRun(20, func() { ix.Search(q, s, d, i) }), "%v", m)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	data := testData(2000, 4, 1)
+	_, _, err := New(data, 2000, 4, Tree).Train(ctx, 3, 1)
+	assert.ErrorIs(t, err, context.Canceled)
+}
