@@ -1,0 +1,329 @@
+package iforest
+
+import (
+	"context"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/parallel"
+	"github.com/vigil-ml/vigil/internal/rng"
+)
+
+const pkg = "iforest"
+
+// Errors returned by this package; errors.Is matches them across Vigil.
+var (
+	ErrEmpty     = check.ErrEmpty
+	ErrNonFinite = check.ErrNonFinite
+	ErrDimension = check.ErrDimension
+	ErrConfig    = check.ErrConfig
+	ErrCorrupt   = check.ErrCorrupt
+)
+
+// Config sets up a forest. The zero value gives scikit-learn's defaults.
+type Config struct {
+	// Trees is the number of isolation trees; 0 means 100.
+	Trees int
+	// SampleSize is ψ, the rows drawn for each tree; 0 means 256. It is
+	// capped at the number of training rows, as scikit-learn does, and must
+	// be at least 2.
+	SampleSize int
+	// MaxFeatures is the fraction of features, in (0, 1], that each tree
+	// draws without replacement and splits on; 0 means 1 (all features).
+	// A tree uses max(1, floor(MaxFeatures·d)) features.
+	MaxFeatures float64
+	// Bootstrap draws each tree's rows with replacement instead of without.
+	Bootstrap bool
+	// ExtensionLevel selects Extended Isolation Forest when > 0: each cut is
+	// a hyperplane with ExtensionLevel+1 non-zero components. 0 is standard
+	// Isolation Forest; the maximum is the features per tree minus one.
+	ExtensionLevel int
+	// Seed makes the forest reproducible.
+	Seed uint64
+	// Workers bounds the goroutines used by Fit and ScoreBatch; 0 means
+	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	Workers int
+}
+
+// node is one node of a tree in the forest's flat node array. An internal
+// node sends x to child left when x[feature] ≤ split and to left+1 otherwise.
+// A leaf is a node that is its own left child with split +Inf, so that a walk
+// may take more steps than the leaf's depth and stay put: scoring then runs
+// a fixed number of branch-free steps per tree. For an extended forest,
+// feature indexes the node's hyperplane.
+type node struct {
+	split   float64
+	feature int32
+	left    int32
+}
+
+// Model is a fitted forest. It is immutable and safe for concurrent use.
+type Model struct {
+	dim       int     // features of the training data
+	psi       int     // rows per tree
+	ext       int     // extension level; 0 for axis-parallel cuts
+	workers   int     // for ScoreBatch
+	norm      float64 // c(psi)·trees: the divisor of the summed path lengths
+	depth     int     // height limit: no leaf is deeper
+	nodes     []node
+	vals      []float64 // a leaf's path length, depth + c(size); 0 elsewhere
+	roots     []int32   // index of each tree's root in nodes
+	planeIdx  []int32   // extended only: ext+1 feature indices per hyperplane
+	planeCoef []float64 // extended only: the matching normal components
+}
+
+// Fit grows a forest on the rows of X.
+func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
+	data, n, d, err := check.Dense(pkg, X)
+	if err != nil {
+		return nil, err
+	}
+	cfg, psi, nFeat, err := resolve(cfg, n, d)
+	if err != nil {
+		return nil, err
+	}
+	trees := make([]builtTree, cfg.Trees)
+	err = parallel.For(ctx, cfg.Trees, 1, cfg.Workers, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			b := builder{
+				data: data, d: d, ext: cfg.ExtensionLevel,
+				maxDepth: heightLimit(psi),
+				r:        rng.New(cfg.Seed, uint64(t)),
+			}
+			trees[t] = b.grow(n, psi, nFeat, cfg.Bootstrap)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{dim: d, psi: psi, ext: cfg.ExtensionLevel, workers: cfg.Workers}
+	m.pack(trees)
+	return m, nil
+}
+
+// resolve applies defaults and checks cfg against data of n rows and d
+// columns, returning the sample size and features per tree.
+func resolve(cfg Config, n, d int) (Config, int, int, error) {
+	if cfg.Trees < 0 {
+		return cfg, 0, 0, check.Errorf(pkg, ErrConfig, "Trees is %d, want ≥ 1 (or 0 for 100)", cfg.Trees)
+	}
+	if cfg.Trees == 0 {
+		cfg.Trees = 100
+	}
+	if cfg.SampleSize < 0 || cfg.SampleSize == 1 {
+		return cfg, 0, 0, check.Errorf(pkg, ErrConfig, "SampleSize is %d, want ≥ 2 (or 0 for 256)", cfg.SampleSize)
+	}
+	if cfg.SampleSize == 0 {
+		cfg.SampleSize = 256
+	}
+	if n < 2 {
+		return cfg, 0, 0, check.Errorf(pkg, ErrEmpty, "%d training row, need at least 2", n)
+	}
+	psi := min(cfg.SampleSize, n)
+	if math.IsNaN(cfg.MaxFeatures) || cfg.MaxFeatures < 0 || cfg.MaxFeatures > 1 {
+		return cfg, 0, 0, check.Errorf(pkg, ErrConfig, "MaxFeatures is %v, want a fraction in (0, 1]", cfg.MaxFeatures)
+	}
+	if cfg.MaxFeatures == 0 {
+		cfg.MaxFeatures = 1
+	}
+	nFeat := max(1, int(cfg.MaxFeatures*float64(d)))
+	if cfg.ExtensionLevel < 0 || cfg.ExtensionLevel >= nFeat {
+		return cfg, 0, 0, check.Errorf(pkg, ErrConfig, "ExtensionLevel is %d, want 0 to %d (features per tree − 1)", cfg.ExtensionLevel, nFeat-1)
+	}
+	cfg.Workers = parallel.Workers(cfg.Workers)
+	return cfg, psi, nFeat, nil
+}
+
+// heightLimit is ceil(log2 ψ), the depth at which a tree stops growing.
+func heightLimit(psi int) int {
+	return int(math.Ceil(math.Log2(float64(psi))))
+}
+
+// eulerGamma is the Euler–Mascheroni constant.
+const eulerGamma = 0.57721566490153286061
+
+// harmonic returns H(n) = 1 + 1/2 + … + 1/n: summed exactly for small n and
+// from its asymptotic series, accurate to about 1e-16 relative, beyond.
+func harmonic(n int) float64 {
+	if n <= 64 {
+		h := 0.0
+		for i := n; i >= 1; i-- {
+			h += 1 / float64(i)
+		}
+		return h
+	}
+	x := float64(n)
+	x2 := x * x
+	return math.Log(x) + eulerGamma + 1/(2*x) - 1/(12*x2) + 1/(120*x2*x2) - 1/(252*x2*x2*x2)
+}
+
+// avgPath is c(n), the average path length of an unsuccessful search in a
+// binary search tree of n keys.
+func avgPath(n int) float64 {
+	switch {
+	case n <= 1:
+		return 0
+	case n == 2:
+		return 1
+	}
+	return 2*harmonic(n-1) - 2*float64(n-1)/float64(n)
+}
+
+func errUnfitted() error {
+	return check.Errorf(pkg, ErrConfig, "model is not fitted: use Fit or UnmarshalBinary")
+}
+
+// Features returns the number of features the model was fit on.
+func (m *Model) Features() int { return m.dim }
+
+// Score returns the anomaly score of one sample, in (0, 1]. It does not
+// allocate.
+func (m *Model) Score(x []float64) (float64, error) {
+	if m.nodes == nil {
+		return 0, errUnfitted()
+	}
+	if err := check.Row(pkg, x, m.dim); err != nil {
+		return 0, err
+	}
+	return m.score(x), nil
+}
+
+func (m *Model) score(x []float64) float64 {
+	var sum float64
+	nodes, vals := m.nodes, m.vals
+	if m.ext == 0 {
+		// Walk a group of trees level by level. The direction at each node
+		// is close to a coin toss, so a branch there would be mispredicted
+		// half the time; a flag move is not, and the trees of a group are
+		// independent chains that the CPU overlaps.
+		const lanes = 8
+		var idx [lanes]int32
+		roots := m.roots
+		for k := 0; k < len(roots); k += lanes {
+			g := idx[:min(lanes, len(roots)-k)]
+			copy(g, roots[k:])
+			for range m.depth {
+				for j, i := range g {
+					nd := &nodes[i]
+					g[j] = nd.left + b2i(x[nd.feature] > nd.split)
+				}
+			}
+			for _, i := range g {
+				sum += vals[i]
+			}
+		}
+		return math.Exp2(-sum / m.norm)
+	}
+	stride := m.ext + 1
+	for _, i := range m.roots {
+		for {
+			nd := &nodes[i]
+			if nd.left == i {
+				sum += vals[i]
+				break
+			}
+			off := int(nd.feature) * stride
+			idx := m.planeIdx[off : off+stride]
+			coef := m.planeCoef[off : off+stride]
+			var dot float64
+			for j, f := range idx {
+				dot += coef[j] * x[f]
+			}
+			i = nd.left
+			if dot > nd.split {
+				i++
+			}
+		}
+	}
+	return math.Exp2(-sum / m.norm)
+}
+
+func b2i(b bool) int32 {
+	var i int32
+	if b {
+		i = 1
+	}
+	return i
+}
+
+// ScoreBatch returns the scores of the rows of X, computed in parallel; each
+// equals Score of that row.
+func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	if m.nodes == nil {
+		return nil, errUnfitted()
+	}
+	data, n, err := check.DenseWidth(pkg, X, m.dim)
+	if err != nil {
+		return nil, err
+	}
+	dst := make([]float64, n)
+	m.scoreRows(dst, data)
+	return dst, nil
+}
+
+// ScoreTo writes the scores of the rows of X into dst, which must have one
+// element per row.
+func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	if m.nodes == nil {
+		return errUnfitted()
+	}
+	if X != nil {
+		if r, _ := X.Dims(); r != len(dst) {
+			return check.Errorf(pkg, ErrDimension, "dst has %d elements for %d rows", len(dst), r)
+		}
+	}
+	data, _, err := check.DenseWidth(pkg, X, m.dim)
+	if err != nil {
+		return err
+	}
+	m.scoreRows(dst, data)
+	return nil
+}
+
+func (m *Model) scoreRows(dst, data []float64) {
+	d := m.dim
+	// Scoring never fails once the input is checked, and there is no
+	// context to cancel, so the error is always nil.
+	_ = parallel.For(context.Background(), len(dst), 256, m.workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = m.score(data[i*d : (i+1)*d])
+		}
+	})
+}
+
+// pack lays the trees out in one node array, tree after tree.
+func (m *Model) pack(trees []builtTree) {
+	total, planes := 0, 0
+	for _, t := range trees {
+		total += len(t.nodes)
+		planes += len(t.planeIdx)
+	}
+	m.nodes = make([]node, 0, total)
+	m.vals = make([]float64, 0, total)
+	m.roots = make([]int32, len(trees))
+	if m.ext > 0 {
+		m.planeIdx = make([]int32, 0, planes)
+		m.planeCoef = make([]float64, 0, planes)
+	}
+	stride := int32(m.ext + 1)
+	for ti, t := range trees {
+		base := int32(len(m.nodes))
+		planeBase := int32(len(m.planeIdx)) / stride
+		m.roots[ti] = base
+		for _, nd := range t.nodes {
+			internal := !math.IsInf(nd.split, 1)
+			nd.left += base
+			if internal && m.ext > 0 {
+				nd.feature += planeBase
+			}
+			m.nodes = append(m.nodes, nd)
+		}
+		m.vals = append(m.vals, t.vals...)
+		m.planeIdx = append(m.planeIdx, t.planeIdx...)
+		m.planeCoef = append(m.planeCoef, t.planeCoef...)
+	}
+	m.depth = heightLimit(m.psi)
+	m.norm = avgPath(m.psi) * float64(len(trees))
+}
