@@ -15,6 +15,10 @@ type Row struct {
 	A, B     *Result
 	DeltaROC float64
 	DeltaPR  float64
+	// SE is the standard error of DeltaROC from the seeds' spread on both
+	// sides, sqrt(sa²/na + sb²/nb) with sample variances; 0 when either
+	// side has fewer than two runs. |Δ| well under 2·SE is seed noise.
+	SE float64
 	// Flagged marks |DeltaROC| > tolerance, or a set missing from one side.
 	Flagged bool
 }
@@ -44,6 +48,7 @@ func Compare(a, b *Report, tol float64) *Comparison {
 			row.DeltaROC = ra.ROCAUC - row.B.ROCAUC
 			row.DeltaPR = ra.PRAUC - row.B.PRAUC
 			row.Flagged = math.Abs(row.DeltaROC) > tol
+			row.SE = stdErr(ra, row.B)
 		}
 		seen[ra.Dataset] = true
 		c.Rows = append(c.Rows, row)
@@ -54,6 +59,35 @@ func Compare(a, b *Report, tol float64) *Comparison {
 		}
 	}
 	return c
+}
+
+// stdErr is the standard error of the difference of two seed means.
+func stdErr(a, b *Result) float64 {
+	va, ok := sampleVar(a.Runs)
+	if !ok {
+		return 0
+	}
+	vb, ok := sampleVar(b.Runs)
+	if !ok {
+		return 0
+	}
+	return math.Sqrt(va/float64(len(a.Runs)) + vb/float64(len(b.Runs)))
+}
+
+// sampleVar is the ddof=1 variance of the runs' ROC-AUC.
+func sampleVar(runs []RunResult) (float64, bool) {
+	if len(runs) < 2 {
+		return 0, false
+	}
+	var m, v float64
+	for _, r := range runs {
+		m += r.ROCAUC
+	}
+	m /= float64(len(runs))
+	for _, r := range runs {
+		v += (r.ROCAUC - m) * (r.ROCAUC - m)
+	}
+	return v / float64(len(runs)-1), true
 }
 
 // Flagged returns the names of the flagged sets.
@@ -73,8 +107,8 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	an, bn := c.A.Implementation, c.B.Implementation
 	var b strings.Builder
 	fmt.Fprintf(&b, "A: %s\nB: %s\n\n", c.A.Describe(), c.B.Describe())
-	fmt.Fprintf(&b, "| dataset | n | d | ROC %s | ROC %s | Δ ROC | PR %s | PR %s | Δ PR | s %s | s %s | |\n", an, bn, an, bn, an, bn)
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|\n")
+	fmt.Fprintf(&b, "| dataset | n | d | ROC %s | ROC %s | Δ ROC | SE Δ | PR %s | PR %s | Δ PR | s %s | s %s | |\n", an, bn, an, bn, an, bn)
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|\n")
 	num := func(r *Result, f func(*Result) float64, format string) string {
 		if r == nil {
 			return "—"
@@ -92,18 +126,21 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		if r.Flagged {
 			flag = "**!**"
 		}
-		dROC, dPR := "—", "—"
+		dROC, dPR, se := "—", "—", "—"
 		if r.A != nil && r.B != nil {
 			dROC, dPR = fmt.Sprintf("%+.4f", r.DeltaROC), fmt.Sprintf("%+.4f", r.DeltaPR)
+			if r.SE > 0 {
+				se = fmt.Sprintf("%.4f", r.SE)
+			}
 			matched++
 			sumAbs += math.Abs(r.DeltaROC)
 			if math.Abs(r.DeltaROC) >= math.Abs(worst.DeltaROC) {
 				worst = r
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			r.Dataset, r.N, r.D,
-			num(r.A, roc, "%.4f"), num(r.B, roc, "%.4f"), dROC,
+			num(r.A, roc, "%.4f"), num(r.B, roc, "%.4f"), dROC, se,
 			num(r.A, pr, "%.4f"), num(r.B, pr, "%.4f"), dPR,
 			num(r.A, secs, "%.3f"), num(r.B, secs, "%.3f"), flag)
 	}

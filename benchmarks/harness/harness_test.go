@@ -207,9 +207,27 @@ func TestCompare(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, c.WriteTable(&buf))
 	out := buf.String()
-	assert.Contains(t, out, "| y | 20 | 3 | 0.8000 | 0.7800 | +0.0200 | 0.4000 | 0.4500 | -0.0500 |")
+	assert.Contains(t, out, "| y | 20 | 3 | 0.8000 | 0.7800 | +0.0200 | — | 0.4000 | 0.4500 | -0.0500 |")
 	assert.Contains(t, out, "largest |Δ ROC| 0.0200 on y")
 	assert.Contains(t, out, "FLAGGED (|Δ ROC| > 0.0150 or missing on one side): y, onlyA, onlyB")
+}
+
+func TestCompareStdErr(t *testing.T) {
+	runs := func(v ...float64) []RunResult {
+		out := make([]RunResult, len(v))
+		for i, x := range v {
+			out[i].ROCAUC = x
+		}
+		return out
+	}
+	// Sample variances 1/3·... : a = {0.7, 0.8, 0.9} has variance 0.01, b =
+	// {0.8, 0.8} has 0: SE = sqrt(0.01/3).
+	a := &Report{Results: []Result{{Dataset: "s", ROCAUC: 0.8, Runs: runs(0.7, 0.8, 0.9)}}}
+	b := &Report{Results: []Result{{Dataset: "s", ROCAUC: 0.8, Runs: runs(0.8, 0.8)}}}
+	c := Compare(a, b, 0.015)
+	assert.InDelta(t, math.Sqrt(0.01/3), c.Rows[0].SE, 1e-12)
+	b.Results[0].Runs = runs(0.8)
+	assert.Zero(t, Compare(a, b, 0.015).Rows[0].SE)
 }
 
 func TestMeanStd(t *testing.T) {
