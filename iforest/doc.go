@@ -33,6 +33,13 @@
 // standard Isolation Forest, and the largest allowed level, the number of
 // features used per tree minus one, is the fully extended forest.
 //
+// Cuts are drawn within the range of a tree's subsample, so a value beyond
+// that range in one feature follows the same path as the subsample's extreme
+// value: a row that is odd in a single feature scores only as high as the
+// most extreme training row in that feature, unless it was itself drawn into
+// the tree's subsample. Features of a few discrete values (counts of 1 or 2)
+// make this visible; rows odd in several features are isolated quickly.
+//
 // Each tree draws its subsample and cuts from its own random stream derived
 // from Config.Seed and the tree's index, so a forest is bit-identical for any
 // number of workers.
