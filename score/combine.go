@@ -351,17 +351,22 @@ func (c *Combiner) UnmarshalBinary(data []byte) error {
 	x.method = CombineMethod(d.IntIn("combine method", 0, len(combineNames)-1))
 	// Each normaliser takes at least 32 bytes, which bounds m by the input.
 	m := d.IntIn("detector count", 1, len(data)/32)
-	for i := 0; i < m && d.Err() == nil; i++ {
+	for range m {
 		n := new(Normalizer)
 		n.decode(d)
 		x.norms = append(x.norms, n)
 	}
-	x.weights = d.Float64s()
+	if x.weights = d.Float64s(); len(x.weights) == 0 {
+		x.weights = nil
+	}
 	ng := d.IntIn("group count", 0, m)
 	seen := make([]bool, m)
-	for g := 0; g < ng && d.Err() == nil; g++ {
+	for g := range ng {
 		v := d.Int32s()
-		if len(v) == 0 || len(v)*ng != m {
+		if v == nil {
+			break // truncated: the decoder has recorded it
+		}
+		if len(v)*ng != m {
 			d.Fail("group %d has %d detectors, want %d", g, len(v), m/max(ng, 1))
 			break
 		}

@@ -207,7 +207,9 @@ func (n *Normalizer) decode(d *codec.Decoder) {
 	n.kind = Norm(d.IntIn("normaliser kind", 0, len(normNames)-1))
 	n.loc = d.Float64()
 	n.scale = d.Float64()
-	n.sorted = d.Float64s()
+	if n.sorted = d.Float64s(); len(n.sorted) == 0 {
+		n.sorted = nil
+	}
 	if !isFinite(n.loc) || !(n.scale > 0) || math.IsInf(n.scale, 0) {
 		d.Fail("normaliser has location %v and scale %v", n.loc, n.scale)
 	}

@@ -460,9 +460,6 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	c.Persistence = d.Int()
 	c.Origin = d.Float64()
 	c.Tiers = Tiers{d.Float64(), d.Float64(), d.Float64()}
-	if err := d.Err(); err != nil {
-		return err
-	}
 	rc, err := c.resolve()
 	if err != nil || rc != c {
 		return check.Errorf(pkg, ErrCorrupt, "stream snapshot has an invalid configuration")
@@ -470,10 +467,10 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	x := &Stream{cfg: c, q: c.Quantile}
 	m := x.blockSize()
 	nb := d.IntIn("block count", 0, c.Blocks)
-	for i := 0; i < nb && d.Err() == nil; i++ {
+	for i := range nb {
 		n := d.IntIn("block size", 0, m)
 		vals := d.Float64s()
-		if d.Err() == nil && (len(vals) != min(n, c.Summary) || !slices.IsSorted(vals) || finite(vals) != nil) {
+		if len(vals) != min(n, c.Summary) || !slices.IsSorted(vals) || finite(vals) != nil {
 			d.Fail("block %d is inconsistent", i)
 		}
 		x.blocks = append(x.blocks, streamBlock{n: n, vals: vals})
