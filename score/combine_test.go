@@ -83,9 +83,9 @@ func TestAOMMOAHand(t *testing.T) {
 		assert.Equal(t, groups, moa.Groups(), "same seed, same groups")
 		// The three ways of pairing four detectors, by hand.
 		pairs := map[[2]int]struct{ aom, moa float64 }{
-			{0, 1}: {(3 + 2) / 2.0, math.Max(1.75, 0.5)},  // {0.5,3}{−1,2}
+			{0, 1}: {(3 + 2) / 2.0, math.Max(1.75, 0.5)},    // {0.5,3}{−1,2}
 			{0, 2}: {(0.5 + 3) / 2.0, math.Max(-0.25, 2.5)}, // {0.5,−1}{3,2}
-			{0, 3}: {(2 + 3) / 2.0, math.Max(1.25, 1)},     // {0.5,2}{3,−1}
+			{0, 3}: {(2 + 3) / 2.0, math.Max(1.25, 1)},      // {0.5,2}{3,−1}
 		}
 		g := groups[0]
 		if g[0] != 0 && g[1] != 0 {

@@ -14,8 +14,11 @@ type ThrottleConfig struct {
 	// of the same key are suppressed; default 5 minutes.
 	Interval time.Duration
 	// MaxKeys bounds the keys remembered; default 100,000. When a new key
-	// arrives at the bound, the least recently alerted key is forgotten
-	// (and counted in Evictions): its next alert is allowed at once.
+	// arrives at the bound, the key least recently offered (allowed or
+	// suppressed) is forgotten and counted in Evictions: its next alert is
+	// allowed at once, and its pending suppressed count is lost (it stays
+	// in Stats.Suppressed). A key still being suppressed is thus the last
+	// to go.
 	MaxKeys int
 }
 
@@ -57,7 +60,7 @@ type Throttle struct {
 	maxKeys    int
 	entries    []throttleEntry
 	index      map[string]int32
-	head, tail int32 // head is the least recently alerted
+	head, tail int32 // head is the least recently offered
 	churn      int   // evictions since the index was last rebuilt
 	stats      ThrottleStats
 }
@@ -98,6 +101,8 @@ func (t *Throttle) Allow(key string, now time.Time) ThrottleDecision {
 		if d := now.Sub(e.last); d < t.interval && d > -t.interval {
 			e.suppressed++
 			t.stats.Suppressed++
+			t.unlink(i)
+			t.pushBack(i)
 			return ThrottleDecision{Suppressed: e.suppressed}
 		}
 		n := e.suppressed
@@ -109,6 +114,11 @@ func (t *Throttle) Allow(key string, now time.Time) ThrottleDecision {
 	}
 	var i int32
 	if len(t.entries) < t.maxKeys {
+		if len(t.entries) == cap(t.entries) {
+			grown := make([]throttleEntry, len(t.entries), min(t.maxKeys, max(16, 2*cap(t.entries))))
+			copy(grown, t.entries)
+			t.entries = grown
+		}
 		t.entries = append(t.entries, throttleEntry{})
 		i = int32(len(t.entries) - 1)
 	} else {
