@@ -9,20 +9,22 @@ type kdTree struct {
 	perm   []int32   // pts row r is original point perm[r]
 	nodes  []node
 	bounds []float64 // per node: d lower then d upper bounds
+	varBuf []float64
 }
 
 type node struct {
 	start, end  int32
 	left, right int32 // -1 for a leaf
+	minIdx      int32 // smallest original index in the node
 	// same marks a leaf whose points are all identical; its points are in
 	// index order so a scan can stop after k of them.
 	same bool
 }
 
-const leafSize = 24
+var leafSize = 24
 
 func newKDTree(data []float64, n, d int) *kdTree {
-	t := &kdTree{d: d, perm: make([]int32, n)}
+	t := &kdTree{d: d, perm: make([]int32, n), varBuf: make([]float64, 2*d)}
 	for i := range t.perm {
 		t.perm[i] = int32(i)
 	}
@@ -59,11 +61,14 @@ func (t *kdTree) build(data []float64, start, end int) int32 {
 			}
 		}
 	}
-	dim, spread := 0, 0.0
+	mi := t.perm[start]
+	for _, i := range t.perm[start+1 : end] {
+		mi = min(mi, i)
+	}
+	t.nodes[id].minIdx = mi
+	spread := 0.0
 	for j := range lo {
-		if s := hi[j] - lo[j]; s > spread {
-			dim, spread = j, s
-		}
+		spread = max(spread, hi[j]-lo[j])
 	}
 	if spread == 0 {
 		// All points coincide: no split can separate them. Index order
@@ -75,6 +80,7 @@ func (t *kdTree) build(data []float64, start, end int) int32 {
 	if end-start <= leafSize {
 		return id
 	}
+	dim := splitDim(data, d, t.perm[start:end], t.varBuf)
 	mid := (start + end) / 2
 	selectKth(data, d, dim, t.perm[start:end], mid-start)
 	l := t.build(data, start, mid)
@@ -186,10 +192,12 @@ func (t *kdTree) minDist2(q []float64, id int32) float64 {
 // the point with original index self (-1 for none). rd is the box distance.
 func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64) {
 	b := h.bound()
-	if rd > b {
+	nd := &t.nodes[id]
+	// A box at exactly the bound can still hold a tie with a smaller
+	// index; integer-valued data makes such ties common.
+	if rd > b || (rd == b && h.full() && nd.minIdx > h.idx[0]) {
 		return
 	}
-	nd := &t.nodes[id]
 	if nd.left < 0 {
 		d := t.d
 		if nd.same {
@@ -215,7 +223,20 @@ func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64) 
 			}
 			return
 		}
-		for r := int(nd.start); r < int(nd.end); r++ {
+		nScan += int(nd.end - nd.start)
+		r, end := int(nd.start), int(nd.end)
+		for ; r+4 <= end; r += 4 {
+			s0, s1, s2, s3 := dist2x4(q, t.pts[r*d:])
+			if s0 <= b || s1 <= b || s2 <= b || s3 <= b {
+				for u, s := range [4]float64{s0, s1, s2, s3} {
+					if i := t.perm[r+u]; s <= b && i != self {
+						h.push(s, i)
+						b = h.bound()
+					}
+				}
+			}
+		}
+		for ; r < end; r++ {
 			i := t.perm[r]
 			d2 := dist2(q, t.pts[r*d:r*d+d])
 			if d2 <= b && i != self {
@@ -225,8 +246,9 @@ func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64) 
 		}
 		return
 	}
+	nNode++
 	l, r := nd.left, nd.right
-	rl, rr := t.minDist2(q, l), t.minDist2(q, r)
+	rl, rr := t.minDist2Pair(q, l, r)
 	if rl <= rr {
 		t.search(q, self, h, l, rl)
 		t.search(q, self, h, r, rr)
@@ -234,4 +256,55 @@ func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64) 
 		t.search(q, self, h, r, rr)
 		t.search(q, self, h, l, rl)
 	}
+}
+
+// splitDim picks the coordinate of largest variance. Range, the classic
+// choice, lets a few far outliers draw every split to one axis.
+func splitDim(data []float64, d int, p []int32, buf []float64) int {
+	sum, sq := buf[:d], buf[d:2*d]
+	clear(buf)
+	// Shift by the first point to keep the one-pass variance stable.
+	ref := data[int(p[0])*d : int(p[0])*d+d]
+	for _, i := range p {
+		row := data[int(i)*d : int(i)*d+d]
+		for j, v := range row {
+			u := v - ref[j]
+			sum[j] += u
+			sq[j] += u * u
+		}
+	}
+	best, bv := 0, -1.0
+	m := float64(len(p))
+	for j := range sum {
+		if v := sq[j] - sum[j]*sum[j]/m; v > bv {
+			best, bv = j, v
+		}
+	}
+	return best
+}
+var nScan, nNode int
+
+// minDist2Pair is minDist2 for two nodes, interleaved for parallelism.
+func (t *kdTree) minDist2Pair(q []float64, a, b int32) (sa, sb float64) {
+	d := t.d
+	oa, ob := int(a)*2*d, int(b)*2*d
+	la, ha := t.bounds[oa:oa+d:oa+d], t.bounds[oa+d:oa+2*d:oa+2*d]
+	lb, hb := t.bounds[ob:ob+d:ob+d], t.bounds[ob+d:ob+2*d:ob+2*d]
+	q = q[:d]
+	for j, v := range q {
+		var ua, ub float64
+		if l := la[j]; v < l {
+			ua = l - v
+		} else if h := ha[j]; v > h {
+			ua = v - h
+		}
+		if l := lb[j]; v < l {
+			ub = l - v
+		} else if h := hb[j]; v > h {
+			ub = v - h
+		}
+		sa += float64(ua * ua)
+		sb += float64(ub * ub)
+	}
+	return
 }
