@@ -21,7 +21,7 @@ type node struct {
 	same bool
 }
 
-var leafSize = 24
+const leafSize = 16
 
 func newKDTree(data []float64, n, d int) *kdTree {
 	t := &kdTree{d: d, perm: make([]int32, n), varBuf: make([]float64, 2*d)}
@@ -282,6 +282,7 @@ func splitDim(data []float64, d int, p []int32, buf []float64) int {
 	}
 	return best
 }
+
 var nScan, nNode int
 
 // minDist2Pair is minDist2 for two nodes, interleaved for parallelism.
