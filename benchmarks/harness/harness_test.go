@@ -179,7 +179,9 @@ func TestReportJSONAndTable(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, rep.WriteTable(&buf))
 	out := buf.String()
-	assert.Contains(t, out, "trees=100")
+	assert.Contains(t, out, "trees=100; seeds [0 1];")
+	assert.Equal(t, "0..4", seedList([]uint64{0, 1, 2, 3, 4}))
+	assert.Equal(t, "[3 4 5]", seedList([]uint64{3, 4, 5}))
 	assert.Contains(t, out, "| tiny | 5 | 2 | 2 | 0.9167 | 0.0833 | 0.9167 | 0.0833 |")
 	assert.Contains(t, out, "skipped huge (n=1000000)")
 }

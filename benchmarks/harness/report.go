@@ -44,8 +44,21 @@ func (r *Report) Describe() string {
 			fmt.Fprintf(&b, " %s=%v", k, r.Params[k])
 		}
 	}
-	fmt.Fprintf(&b, "; seeds %v; workers %d; %s", r.Seeds, r.Workers, r.Runtime)
+	fmt.Fprintf(&b, "; seeds %s; workers %d; %s", seedList(r.Seeds), r.Workers, r.Runtime)
 	return b.String()
+}
+
+// seedList writes 0..k-1 for the usual consecutive seeds, else the list.
+func seedList(seeds []uint64) string {
+	for i, s := range seeds {
+		if s != uint64(i) {
+			return fmt.Sprint(seeds)
+		}
+	}
+	if len(seeds) > 2 {
+		return fmt.Sprintf("0..%d", len(seeds)-1)
+	}
+	return fmt.Sprint(seeds)
 }
 
 // WriteTable writes r as a Markdown table, one row per set, then a line per

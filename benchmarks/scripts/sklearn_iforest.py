@@ -19,6 +19,12 @@ population standard deviations (ddof=0) over seeds are reported.
 The JSON has the shape of Vigil's harness.Report, so that
 `vigilbench -compare sk.json` reads it directly.
 
+--exact-harmonic is a diagnostic: it replaces scikit-learn's c(n) =
+2(ln(n-1) + gamma) - 2(n-1)/n, used for leaf corrections and the
+normaliser, by the exact 2 H(n-1) - 2(n-1)/n, to isolate that one formula
+when comparing with an implementation that uses exact harmonic numbers. It
+patches a private scikit-learn function and is never the default.
+
 --time NAME is the speed mode: fit + score_samples on one set with seed 0,
 repeated --repeat times; the best total is what compare_speed.sh uses.
 """
@@ -86,6 +92,19 @@ def load(path):
 warnings.filterwarnings("ignore", message="max_samples .* is greater than the total number of samples")
 
 
+def exact_average_path_length(n_samples_leaf):
+    """c(n) with exact harmonic numbers H(n-1) instead of ln(n-1) + gamma."""
+    n = np.asarray(n_samples_leaf)
+    sizes, inverse = np.unique(n, return_inverse=True)
+    out = np.zeros(len(sizes))
+    for i, v in enumerate(sizes.astype(int)):
+        if v == 2:
+            out[i] = 1.0
+        elif v > 2:
+            out[i] = 2.0 * np.sum(1.0 / np.arange(1, v)) - 2.0 * (v - 1) / v
+    return out[inverse].reshape(n.shape)
+
+
 def forest(args, seed):
     return IsolationForest(n_estimators=args.n_estimators, max_samples=args.max_samples,
                            random_state=seed, n_jobs=args.n_jobs)
@@ -103,7 +122,8 @@ def run_set(args, name, X, y):
                      "pr_auc": float(average_precision_score(y, s)),
                      "fit_seconds": t1 - t0, "score_seconds": t2 - t1})
         if args.scores:
-            np.savetxt(os.path.join(args.scores, f"{name}.sklearn.seed{seed}.csv"), s, fmt="%.17g")
+            tag = "sklearn-exact-c" if args.exact_harmonic else "sklearn"
+            np.savetxt(os.path.join(args.scores, f"{name}.{tag}.seed{seed}.csv"), s, fmt="%.17g")
 
     def ms(key):
         v = np.array([r[key] for r in runs])
@@ -119,7 +139,7 @@ def run_set(args, name, X, y):
 def report_header(args):
     return {
         "detector": "iforest",
-        "implementation": "scikit-learn",
+        "implementation": "scikit-learn" + ("-exact-c" if args.exact_harmonic else ""),
         "params": {"n_estimators": args.n_estimators, "max_samples": args.max_samples, "n_jobs": args.n_jobs,
                    "sklearn": sklearn.__version__, "numpy": np.__version__},
         "seeds": list(range(args.seeds)),
@@ -132,7 +152,9 @@ def report_header(args):
 
 def describe(rep):
     params = " ".join(f"{k}={v}" for k, v in sorted(rep["params"].items()))
-    return f"{rep['detector']} ({rep['implementation']}) {params}; seeds {rep['seeds']}; workers {rep['workers']}; {rep['runtime']}"
+    seeds = rep["seeds"]
+    seeds = f"0..{len(seeds) - 1}" if len(seeds) > 2 and seeds == list(range(len(seeds))) else seeds
+    return f"{rep['detector']} ({rep['implementation']}) {params}; seeds {seeds}; workers {rep['workers']}; {rep['runtime']}"
 
 
 def print_table(rep):
@@ -218,10 +240,15 @@ def main():
     p.add_argument("--n-estimators", type=int, default=100)
     p.add_argument("--max-samples", type=int, default=256)
     p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--exact-harmonic", action="store_true",
+                   help="diagnostic: exact harmonic numbers in c(n) (patches scikit-learn)")
     p.add_argument("--time", metavar="NAME", help="speed mode: time fit + score_samples on one set")
     p.add_argument("--repeat", type=int, default=3, help="speed mode: repetitions, best is reported")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-set progress on stderr")
     args = p.parse_args()
+    if args.exact_harmonic:
+        import sklearn.ensemble._iforest as iforest_module
+        iforest_module._average_path_length = exact_average_path_length
     directory = args.data or data_dir()
     if not os.path.isdir(directory):
         sys.exit(f"sklearn_iforest: data not found: {directory} is not a directory; set $VIGIL_DATA")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 func main() {
-	code, err := run(os.Args[1:])
+	code, err := run(os.Args[1:], os.Stdout, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vigilbench:", err)
 	}
@@ -22,8 +23,9 @@ func main() {
 }
 
 // run returns the exit status: 0 ok, 1 comparison flagged a set, 2 error.
-func run(args []string) (int, error) {
+func run(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("vigilbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	var (
 		detName = fs.String("detector", "iforest", "detector to run: "+harness.Names())
 		dataDir = fs.String("data", "", "directory of NAME.csv sets (default: $VIGIL_DATA/odds or ../shared/data/odds)")
@@ -98,7 +100,7 @@ func run(args []string) (int, error) {
 		}
 		if !*quiet {
 			sc.Progress = func(r harness.Result) {
-				fmt.Fprintf(os.Stderr, "%-16s n=%-7d ROC-AUC %.4f ± %.4f  PR-AUC %.4f  fit %.3fs score %.3fs\n",
+				fmt.Fprintf(stderr, "%-16s n=%-7d ROC-AUC %.4f ± %.4f  PR-AUC %.4f  fit %.3fs score %.3fs\n",
 					r.Dataset, r.N, r.ROCAUC, r.ROCAUCStd, r.PRAUC, r.FitSeconds, r.ScoreSeconds)
 			}
 		}
@@ -118,10 +120,10 @@ func run(args []string) (int, error) {
 		}
 		c := harness.Compare(rep, ref, *tol)
 		if *asJSON {
-			if err := rep.WriteJSON(os.Stdout); err != nil {
+			if err := rep.WriteJSON(stdout); err != nil {
 				return 2, err
 			}
-		} else if err := c.WriteTable(os.Stdout); err != nil {
+		} else if err := c.WriteTable(stdout); err != nil {
 			return 2, err
 		}
 		if len(c.Flagged()) > 0 {
@@ -130,9 +132,9 @@ func run(args []string) (int, error) {
 		return 0, nil
 	}
 	if *asJSON {
-		return exit(rep.WriteJSON(os.Stdout))
+		return exit(rep.WriteJSON(stdout))
 	}
-	return exit(rep.WriteTable(os.Stdout))
+	return exit(rep.WriteTable(stdout))
 }
 
 func exit(err error) (int, error) {
