@@ -1,0 +1,108 @@
+package neighbors
+
+import (
+	"context"
+	"sync"
+
+	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/parallel"
+	"github.com/vigil-ml/vigil/internal/scale"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Base is the plumbing the knn and lof detectors share: the (optionally
+// standardised) training rows, their index, and pooled scratch space that
+// keeps single-sample scoring free of allocation.
+type Base struct {
+	Pkg     string
+	K       int
+	Workers int
+	Scaler  *scale.Scaler // nil when standardisation is off
+	Index   *Index
+	pool    sync.Pool
+}
+
+// NewBase indexes data (n×d, validated; standardised in place when scaler
+// is not nil, and kept by the index).
+func NewBase(pkg string, data []float64, n, d, k, workers int, scaler *scale.Scaler) *Base {
+	if scaler != nil {
+		scaler.ApplyRows(data, n)
+	}
+	b := &Base{Pkg: pkg, K: k, Workers: workers, Scaler: scaler, Index: New(data, n, d, Auto)}
+	b.pool.New = func() any { return b.newHits() }
+	return b
+}
+
+// CheckK validates a neighbour count against n training rows.
+func CheckK(pkg string, k, n int) error {
+	if k < 1 {
+		return check.Errorf(pkg, check.ErrConfig, "K is %d, want at least 1", k)
+	}
+	if k >= n {
+		return check.Errorf(pkg, check.ErrConfig, "K is %d, need more than K training rows, have %d", k, n)
+	}
+	return nil
+}
+
+// Hits holds the neighbours of one sample.
+type Hits struct {
+	Dist []float64
+	Idx  []int32
+	x    []float64
+	s    *Scratch
+}
+
+func (b *Base) newHits() *Hits {
+	return &Hits{
+		Dist: make([]float64, b.K),
+		Idx:  make([]int32, b.K),
+		x:    make([]float64, b.Index.Dim()),
+		s:    b.Index.NewScratch(b.K),
+	}
+}
+
+// Find validates x and returns its K nearest training rows. Release the
+// result with Put.
+func (b *Base) Find(x []float64) (*Hits, error) {
+	if err := check.Row(b.Pkg, x, b.Index.Dim()); err != nil {
+		return nil, err
+	}
+	h := b.pool.Get().(*Hits)
+	q := x
+	if b.Scaler != nil {
+		b.Scaler.Apply(h.x, x)
+		q = h.x
+	}
+	b.Index.Search(q, h.s, h.Dist, h.Idx)
+	return h, nil
+}
+
+// Put returns h to the pool.
+func (b *Base) Put(h *Hits) { b.pool.Put(h) }
+
+// ScoreTo validates X and writes score(neighbours of row i) to dst[i], in
+// parallel blocks.
+func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
+	data, m, err := check.DenseWidth(b.Pkg, X, b.Index.Dim())
+	if err != nil {
+		return err
+	}
+	if len(dst) != m {
+		return check.Errorf(b.Pkg, check.ErrDimension, "destination has length %d, matrix has %d rows", len(dst), m)
+	}
+	if b.Scaler != nil {
+		b.Scaler.ApplyRows(data, m)
+	}
+	const block = 64
+	k, d := b.K, b.Index.Dim()
+	return parallel.For(context.Background(), m, block, b.Workers, func(lo, hi int) {
+		dist := make([]float64, (hi-lo)*k)
+		idx := make([]int32, (hi-lo)*k)
+		// One worker: the blocks are already spread over the workers.
+		_ = b.Index.Query(context.Background(), data[lo*d:hi*d], hi-lo, k, 1, dist, idx)
+		for r := lo; r < hi; r++ {
+			o := (r - lo) * k
+			dst[r] = score(dist[o:o+k], idx[o:o+k])
+		}
+	})
+}

@@ -1,0 +1,200 @@
+package knn
+
+import (
+	"context"
+	"math"
+
+	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/codec"
+	"github.com/vigil-ml/vigil/internal/neighbors"
+	"github.com/vigil-ml/vigil/internal/scale"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Method turns the distances to the K nearest neighbours into one score.
+type Method int
+
+const (
+	// Largest scores by the distance to the K-th neighbour (PyOD's default).
+	Largest Method = iota
+	// Mean scores by the mean distance to the K neighbours.
+	Mean
+	// Median scores by the median of the K distances.
+	Median
+)
+
+func (m Method) String() string {
+	switch m {
+	case Largest:
+		return "largest"
+	case Mean:
+		return "mean"
+	case Median:
+		return "median"
+	}
+	return "Method(?)"
+}
+
+// DefaultK is the neighbour count used when Config.K is 0 (PyOD's default).
+const DefaultK = 5
+
+// Config configures Fit. The zero value means K=5, Largest, no
+// standardisation, GOMAXPROCS workers.
+type Config struct {
+	// K is the number of neighbours; 0 means 5, as PyOD's KNN. It must be
+	// less than the number of training rows.
+	K int
+	// Method combines the K distances; Largest by default.
+	Method Method
+	// Standardize z-scores every column with the training mean and
+	// standard deviation before any distance is taken (see the package doc).
+	Standardize bool
+	// Workers bounds the goroutines of Fit and ScoreBatch; 0 or less means
+	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	Workers int
+}
+
+// Model is a fitted k-NN detector. It is immutable and safe for concurrent
+// use.
+type Model struct {
+	cfg   Config
+	base  *neighbors.Base
+	train []float64
+}
+
+// Fit indexes the rows of X and scores each of them against the others.
+func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
+	if cfg.K == 0 {
+		cfg.K = DefaultK
+	}
+	if cfg.Method < Largest || cfg.Method > Median {
+		return nil, check.Errorf(pkg, check.ErrConfig, "unknown Method %d", int(cfg.Method))
+	}
+	if cfg.K < 0 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "K is %d, want at least 1", cfg.K)
+	}
+	data, n, d, err := check.Dense(pkg, X)
+	if err != nil {
+		return nil, err
+	}
+	if err := neighbors.CheckK(pkg, cfg.K, n); err != nil {
+		return nil, err
+	}
+	var sc *scale.Scaler
+	if cfg.Standardize {
+		sc = scale.Fit(data, n, d)
+	}
+	m := &Model{cfg: cfg, base: neighbors.NewBase(pkg, data, n, d, cfg.K, cfg.Workers, sc)}
+	dist, _, err := m.base.Index.Train(ctx, cfg.K, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	m.train = make([]float64, n)
+	k := cfg.K
+	for i := range m.train {
+		m.train[i] = m.combine(dist[i*k : (i+1)*k])
+	}
+	return m, nil
+}
+
+// combine reduces ascending distances to a score.
+func (m *Model) combine(dist []float64) float64 {
+	k := len(dist)
+	switch m.cfg.Method {
+	case Mean:
+		var s float64
+		for _, v := range dist {
+			s += v
+		}
+		return s / float64(k)
+	case Median:
+		if k%2 == 1 {
+			return dist[k/2]
+		}
+		return (dist[k/2-1] + dist[k/2]) / 2
+	}
+	return dist[k-1]
+}
+
+// Config returns the configuration with defaults filled in.
+func (m *Model) Config() Config { return m.cfg }
+
+// TrainingScores returns the score of each training row with the row left
+// out of its own neighbourhood, in the order of the rows. The slice is the
+// model's own: do not modify it.
+func (m *Model) TrainingScores() []float64 { return m.train }
+
+// Score scores one new sample against the training rows; a sample equal to
+// a training row counts that row as a neighbour at distance 0. It does not
+// allocate.
+func (m *Model) Score(x []float64) (float64, error) {
+	h, err := m.base.Find(x)
+	if err != nil {
+		return math.NaN(), err
+	}
+	s := m.combine(h.Dist)
+	m.base.Put(h)
+	return s, nil
+}
+
+// ScoreBatch scores the rows of X as Score does, in parallel.
+func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	if X == nil {
+		return nil, check.Errorf(pkg, check.ErrEmpty, "nil matrix")
+	}
+	r, _ := X.Dims()
+	dst := make([]float64, r)
+	if err := m.ScoreTo(dst, X); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// ScoreTo is ScoreBatch into dst, which must have one element per row.
+func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	return m.base.ScoreTo(dst, X, func(dist []float64, _ []int32) float64 { return m.combine(dist) })
+}
+
+const (
+	magic   = "VKNN"
+	version = 1
+)
+
+// MarshalBinary encodes the model, training rows included.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	e := codec.NewEncoder(magic, version)
+	e.Int(m.cfg.K)
+	e.Int(int(m.cfg.Method))
+	e.Int(m.cfg.Workers)
+	neighbors.EncodeBase(e, m.base)
+	e.Float64s(m.train)
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a model written by MarshalBinary, rejecting
+// corrupt or inconsistent data with ErrCorrupt.
+func (m *Model) UnmarshalBinary(b []byte) error {
+	dec, _, err := codec.NewDecoder(pkg, magic, version, b)
+	if err != nil {
+		return err
+	}
+	var cfg Config
+	cfg.K = dec.IntIn("K", 1, math.MaxInt32)
+	cfg.Method = Method(dec.IntIn("Method", int(Largest), int(Median)))
+	cfg.Workers = dec.Int()
+	blob := neighbors.DecodeBase(dec)
+	train := dec.Float64s()
+	if err := dec.Err(); err != nil {
+		return err
+	}
+	if len(train) != blob.Len() {
+		return check.Errorf(pkg, check.ErrCorrupt, "model has %d training scores for %d rows", len(train), blob.Len())
+	}
+	base, err := blob.Build(pkg, cfg.K, cfg.Workers)
+	if err != nil {
+		return err
+	}
+	cfg.Standardize = base.Scaler != nil
+	*m = Model{cfg: cfg, base: base, train: train}
+	return nil
+}

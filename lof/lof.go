@@ -1,0 +1,201 @@
+package lof
+
+import (
+	"context"
+	"math"
+
+	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/codec"
+	"github.com/vigil-ml/vigil/internal/neighbors"
+	"github.com/vigil-ml/vigil/internal/scale"
+	"gonum.org/v1/gonum/mat"
+)
+
+// DefaultK is the neighbour count used when Config.K is 0, scikit-learn's
+// default n_neighbors.
+const DefaultK = 20
+
+// Jitter is added to the mean reachability distance before inverting it, as
+// scikit-learn does, so that a point whose K neighbours all coincide with it
+// gets a density of 1e10 instead of +Inf.
+const Jitter = 1e-10
+
+// Config configures Fit. The zero value means K=20, no standardisation,
+// GOMAXPROCS workers.
+type Config struct {
+	// K is the number of neighbours (MinPts); 0 means 20, scikit-learn's
+	// default. It must be less than the number of training rows.
+	K int
+	// Standardize z-scores every column with the training mean and
+	// standard deviation before any distance is taken (see the package doc).
+	Standardize bool
+	// Workers bounds the goroutines of Fit and ScoreBatch; 0 or less means
+	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	Workers int
+}
+
+// Model is a fitted LOF detector. It is immutable and safe for concurrent
+// use.
+type Model struct {
+	cfg   Config
+	base  *neighbors.Base
+	kdist []float64 // distance of each training row to its K-th neighbour
+	lrd   []float64 // local reachability density of each training row
+	train []float64 // LOF of each training row
+}
+
+// Fit indexes the rows of X and computes their k-distances, local
+// reachability densities and LOF values, each row left out of its own
+// neighbourhood.
+func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
+	if cfg.K == 0 {
+		cfg.K = DefaultK
+	}
+	if cfg.K < 0 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "K is %d, want at least 1", cfg.K)
+	}
+	data, n, d, err := check.Dense(pkg, X)
+	if err != nil {
+		return nil, err
+	}
+	if err := neighbors.CheckK(pkg, cfg.K, n); err != nil {
+		return nil, err
+	}
+	var sc *scale.Scaler
+	if cfg.Standardize {
+		sc = scale.Fit(data, n, d)
+	}
+	m := &Model{cfg: cfg, base: neighbors.NewBase(pkg, data, n, d, cfg.K, cfg.Workers, sc)}
+	dist, idx, err := m.base.Index.Train(ctx, cfg.K, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	k := cfg.K
+	m.kdist = make([]float64, n)
+	for i := range m.kdist {
+		m.kdist[i] = dist[i*k+k-1]
+	}
+	m.lrd = make([]float64, n)
+	for i := range m.lrd {
+		m.lrd[i] = m.density(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
+	}
+	m.train = make([]float64, n)
+	for i := range m.train {
+		m.train[i] = m.factor(m.lrd[i], idx[i*k:(i+1)*k])
+	}
+	return m, nil
+}
+
+// density is the local reachability density of a point with the given
+// neighbours: the inverse of its mean reachability distance, where the
+// reachability distance to neighbour o is max(d(p, o), k-distance(o)).
+func (m *Model) density(dist []float64, idx []int32) float64 {
+	var s float64
+	for j, o := range idx {
+		s += max(dist[j], m.kdist[o])
+	}
+	return 1 / (s/float64(len(idx)) + Jitter)
+}
+
+// factor is the mean ratio of the neighbours' densities to the point's.
+func (m *Model) factor(lrd float64, idx []int32) float64 {
+	var s float64
+	for _, o := range idx {
+		s += m.lrd[o] / lrd
+	}
+	return s / float64(len(idx))
+}
+
+func (m *Model) score(dist []float64, idx []int32) float64 {
+	return m.factor(m.density(dist, idx), idx)
+}
+
+// Config returns the configuration with defaults filled in.
+func (m *Model) Config() Config { return m.cfg }
+
+// TrainingScores returns the LOF of each training row, in the order of the
+// rows: scikit-learn's -negative_outlier_factor_. The slice is the model's
+// own: do not modify it.
+func (m *Model) TrainingScores() []float64 { return m.train }
+
+// Score returns the LOF of one new sample relative to the training rows,
+// scikit-learn's -score_samples with novelty=True. It does not allocate.
+func (m *Model) Score(x []float64) (float64, error) {
+	h, err := m.base.Find(x)
+	if err != nil {
+		return math.NaN(), err
+	}
+	s := m.score(h.Dist, h.Idx)
+	m.base.Put(h)
+	return s, nil
+}
+
+// ScoreBatch scores the rows of X as Score does, in parallel.
+func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	if X == nil {
+		return nil, check.Errorf(pkg, check.ErrEmpty, "nil matrix")
+	}
+	r, _ := X.Dims()
+	dst := make([]float64, r)
+	if err := m.ScoreTo(dst, X); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// ScoreTo is ScoreBatch into dst, which must have one element per row.
+func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	return m.base.ScoreTo(dst, X, m.score)
+}
+
+const (
+	magic   = "VLOF"
+	version = 1
+)
+
+// MarshalBinary encodes the model, training rows included.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	e := codec.NewEncoder(magic, version)
+	e.Int(m.cfg.K)
+	e.Int(m.cfg.Workers)
+	neighbors.EncodeBase(e, m.base)
+	e.Float64s(m.kdist)
+	e.Float64s(m.lrd)
+	e.Float64s(m.train)
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a model written by MarshalBinary, rejecting
+// corrupt or inconsistent data with ErrCorrupt.
+func (m *Model) UnmarshalBinary(b []byte) error {
+	dec, _, err := codec.NewDecoder(pkg, magic, version, b)
+	if err != nil {
+		return err
+	}
+	var cfg Config
+	cfg.K = dec.IntIn("K", 1, math.MaxInt32)
+	cfg.Workers = dec.Int()
+	blob := neighbors.DecodeBase(dec)
+	kdist := dec.Float64s()
+	lrd := dec.Float64s()
+	train := dec.Float64s()
+	if err := dec.Err(); err != nil {
+		return err
+	}
+	n := blob.Len()
+	if len(kdist) != n || len(lrd) != n || len(train) != n {
+		return check.Errorf(pkg, check.ErrCorrupt, "model has %d, %d and %d per-row values for %d rows", len(kdist), len(lrd), len(train), n)
+	}
+	for i := range kdist {
+		if !(kdist[i] >= 0) || math.IsInf(kdist[i], 0) || !(lrd[i] > 0) || math.IsInf(lrd[i], 0) {
+			return check.Errorf(pkg, check.ErrCorrupt, "row %d has k-distance %v and density %v", i, kdist[i], lrd[i])
+		}
+	}
+	base, err := blob.Build(pkg, cfg.K, cfg.Workers)
+	if err != nil {
+		return err
+	}
+	cfg.Standardize = base.Scaler != nil
+	*m = Model{cfg: cfg, base: base, kdist: kdist, lrd: lrd, train: train}
+	return nil
+}
