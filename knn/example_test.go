@@ -1,0 +1,41 @@
+package knn_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vigil-ml/vigil/knn"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Distinct destination ports and failed logins per host per hour.
+func Example() {
+	X := mat.NewDense(7, 2, []float64{
+		3, 0,
+		4, 1,
+		3, 1,
+		5, 0,
+		4, 0,
+		3, 2,
+		40, 9,
+	})
+	m, err := knn.Fit(context.Background(), X, knn.Config{K: 2, Method: knn.Mean})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, s := range m.TrainingScores() {
+		fmt.Printf("host %d: %.2f\n", i, s)
+	}
+	s, _ := m.Score([]float64{4, 1})
+	fmt.Printf("new host: %.2f\n", s)
+	// Output:
+	// host 0: 1.00
+	// host 1: 1.00
+	// host 2: 1.00
+	// host 3: 1.21
+	// host 4: 1.00
+	// host 5: 1.21
+	// host 6: 36.51
+	// new host: 0.50
+}
