@@ -153,6 +153,14 @@ func TestCombinerErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrDimension)
 }
 
+func TestCombineDoesNotAllocate(t *testing.T) {
+	c, err := FitCombiner(CombinerConfig{Method: MOA, Buckets: 2}, []float64{1, 2}, []float64{3, 5}, []float64{0, 1}, []float64{2, 9})
+	require.NoError(t, err)
+	x := []float64{1.5, 4, 0.5, 3}
+	allocs := testing.AllocsPerRun(100, func() { _, _ = c.Combine(x) })
+	assert.Zero(t, allocs)
+}
+
 func TestCombinerRoundTrip(t *testing.T) {
 	refs := [][]float64{{1, 2, 3, 9}, {0.1, 0.5, 0.2, 0.3}, {5, 5, 6, 8}, {2, 1, 0, 3}}
 	for _, cfg := range []CombinerConfig{

@@ -45,7 +45,8 @@ type StreamConfig struct {
 	Persistence int
 	// Origin and Tiers grade flagged scores as for a Threshold; zero values
 	// mean origin 0 and tiers at 100 %, 120 % and 150 % of the current
-	// threshold.
+	// threshold. While the current threshold is not above Origin the ratio
+	// is meaningless, and every flagged score is graded Caution.
 	Origin float64
 	Tiers  Tiers
 }

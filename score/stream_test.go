@@ -407,3 +407,63 @@ func ExampleStream() {
 	// 95th percentile before 1.65, after 1.67
 	// burst: 300 of 300 flagged, 294 quarantined
 }
+
+func TestStreamQuarantineHand(t *testing.T) {
+	ref := make([]float64, 20)
+	for i := range ref {
+		ref[i] = float64(i)
+	}
+	cfg := StreamConfig{Quantile: 0.9, Window: 40, Blocks: 2, Summary: 20, CheckEvery: 20, DriftRate: 0.2, Persistence: 1000}
+	for _, tc := range []struct {
+		name        string
+		high        int     // scores of 100, 101, ... in the interval of 20
+		quarantined int     // (1−q)/q·unflagged = 0.111·(20−high), rounded, are kept
+		threshold   float64 // after the block completes
+	}{
+		// 3 of 20 flagged ≤ 20 %: noise, all learned. Window of 40: 0..19,
+		// 0..16 and 100..102; ⌈0.9·40⌉ = 36th smallest is 18.
+		{"within the drift rate", 3, 0, 18},
+		// 10 of 20 flagged > 20 %: only round(10/9) = 1 kept. Window of 31
+		// scores: 0..19, 0..9, 100; ⌈0.9·31⌉ = 28th smallest is 17.
+		{"anomalous interval", 10, 9, 17},
+		// 20 of 20 flagged: nothing unflagged, nothing kept; the block is
+		// empty and the threshold stays at the 18th of 0..19, 17.
+		{"all flagged", 20, 20, 17},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := NewStream(cfg, ref)
+			require.NoError(t, err)
+			th, _ := s.Threshold()
+			require.Equal(t, 17.0, th, "⌈0.9·20⌉ = 18th smallest of 0..19")
+			for i := range 20 - tc.high {
+				res, _ := s.Observe(float64(i))
+				require.False(t, res.Exceeds)
+			}
+			for i := range tc.high {
+				res, _ := s.Observe(100 + float64(i))
+				require.True(t, res.Exceeds)
+			}
+			st := s.Stats()
+			assert.Equal(t, tc.quarantined, st.Quarantined)
+			assert.Equal(t, 40-tc.quarantined, st.WindowPoints)
+			th, _ = s.Threshold()
+			assert.Equal(t, tc.threshold, th)
+		})
+	}
+}
+
+func TestStreamSeverityWithoutMeaningfulRatio(t *testing.T) {
+	// Negative scores with origin 0: flagged scores are Caution, whatever
+	// their size, rather than a made-up percentage.
+	s, err := NewStream(StreamConfig{Window: 100, Blocks: 1, Summary: 100}, []float64{-5, -4, -3, -2, -1})
+	require.NoError(t, err)
+	res, err := s.Observe(50)
+	require.NoError(t, err)
+	assert.True(t, res.Exceeds)
+	assert.Equal(t, Caution, res.Severity)
+	// With an origin below the scores the tiers apply.
+	s, err = NewStream(StreamConfig{Window: 100, Blocks: 1, Summary: 100, Origin: -11}, []float64{-5, -4, -3, -2, -1})
+	require.NoError(t, err)
+	res, _ = s.Observe(-1 + 0.5*10) // threshold −1, 150 % of the way from −11
+	assert.Equal(t, Critical, res.Severity)
+}
