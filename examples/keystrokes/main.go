@@ -5,13 +5,15 @@
 // (each with their own rhythm and vocabulary), cuts every user's events into
 // 10-second windows, describes each window by the mean and spread of the
 // gaps between inputs, how often the same input repeats and the inputs per
-// second, drops training windows beyond 3σ, and fits KNN and LOF on the
-// rest. It then replays a live half hour in which a script repeats one
+// second, drops training sessions whose summaries lie beyond 3σ (a test
+// script ran during training too), and fits KNN and LOF on the rest. It then replays a live half hour in which a script repeats one
 // input and a session tries a list of stolen credentials, scores each window
 // as α·KNN + β·LOF on z-scores, grades it against the 95th percentile of the
-// training scores, and raises at most one alert per user per 5 minutes for
-// windows at warning or critical. Who is a script is never told to the
-// detectors; the last table compares what they found with what was injected.
+// training scores, and raises an alert when a user stays at warning or
+// critical for two windows in a row, at most one per user per 5 minutes. Who
+// is a script is never told to the detectors; the last table compares what
+// they found with what was injected. A streaming threshold runs alongside to
+// show that the script's and the burst's windows do not raise its bar.
 package main
 
 import (
