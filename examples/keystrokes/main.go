@@ -6,8 +6,9 @@
 // 10-second windows, describes each window by the mean and spread of the
 // gaps between inputs, how often the same input repeats and the inputs per
 // second, drops training sessions whose summaries lie beyond 3σ (a test
-// script ran during training too), and fits KNN and LOF on the rest. It then replays a live half hour in which a script repeats one
-// input and a session tries a list of stolen credentials, scores each window
+// script ran during training too), and fits KNN and LOF on the rest. It
+// then replays a live half hour in which a script repeats one input and a
+// session tries a list of stolen credentials, scores each window
 // as α·KNN + β·LOF on z-scores, grades it against the 95th percentile of the
 // training scores, and raises an alert when a user stays at warning or
 // critical for two windows in a row, at most one per user per 5 minutes. Who
