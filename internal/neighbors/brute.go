@@ -1,7 +1,7 @@
 package neighbors
 
 // brute screens candidates with the expansion ‖x−y‖² = ‖x‖² + ‖y‖² − 2x·y,
-// whose dot products run through the blocked FMA kernel, and computes the
+// whose dot products run through a packed 6×8 FMA kernel, and computes the
 // exact squared distance (dist2 on the original rows) only for candidates
 // the screen cannot rule out. The expansion loses accuracy to cancellation
 // when x and y are close relative to their norms; rather than trusting it,
@@ -10,19 +10,20 @@ package neighbors
 // Rows are centred on the training mean first, which shrinks the norms and
 // with them the error bound.
 type brute struct {
-	n, d, p int
-	raw     []float64 // original rows, n×d
-	c       []float64 // centred rows padded with zeros to p columns
-	norm    []float64 // ‖c_i‖²
-	mu      []float64
-	gamma   float64 // error bound factor: |screen − exact| ≤ gamma·(‖c_x‖² + ‖c_y‖²)
+	n, d   int
+	raw    []float64 // original rows, n×d
+	panels int
+	pk     []float64 // centred rows in panels of 8: pk[8d·q + 8j + r] = c[8q+r][j]
+	rn     []float64 // (1−gamma)·‖c_i‖², zero past n
+	mu     []float64
+	gamma  float64 // |screen − exact| ≤ gamma·(‖c_x‖² + ‖c_y‖²)
 }
 
 const eps = 0x1p-52
 
 func newBrute(raw []float64, n, d int) *brute {
-	p := (d + 3) &^ 3
-	b := &brute{n: n, d: d, p: p, raw: raw, c: make([]float64, n*p), norm: make([]float64, n), mu: make([]float64, d)}
+	np := (n + 7) / 8
+	b := &brute{n: n, d: d, raw: raw, panels: np, pk: make([]float64, 8*d*np), rn: make([]float64, 8*np), mu: make([]float64, d)}
 	for i := 0; i < n; i++ {
 		for j, v := range raw[i*d : i*d+d] {
 			b.mu[j] += v
@@ -31,19 +32,25 @@ func newBrute(raw []float64, n, d int) *brute {
 	for j := range b.mu {
 		b.mu[j] /= float64(n)
 	}
-	for i := 0; i < n; i++ {
-		b.norm[i] = b.center(b.c[i*p:(i+1)*p], raw[i*d:i*d+d])
-	}
-	// Dot products and norms of p terms each err by at most p·eps times
+	// Dot products and norms of d terms each err by at most d·eps times
 	// the sum of |terms| ≤ (‖x‖²+‖y‖²)/2; centring perturbs each coordinate
 	// by eps relative. A factor of four over that covers the additions
 	// and leaves a safety margin; the cost of a loose bound is only a few
 	// more exact evaluations.
-	b.gamma = 4 * float64(p+8) * eps
+	b.gamma = 4 * float64(d+8) * eps
+	c := make([]float64, d)
+	for i := 0; i < n; i++ {
+		nn := b.center(c, raw[i*d:i*d+d])
+		b.rn[i] = (1 - b.gamma) * nn
+		q, r := i/8, i%8
+		for j, v := range c {
+			b.pk[8*d*q+8*j+r] = v
+		}
+	}
 	return b
 }
 
-// center writes x − mu into dst (zero-padded) and returns its squared norm.
+// center writes x − mu into dst and returns its squared norm.
 func (b *brute) center(dst, x []float64) float64 {
 	var s float64
 	for j, v := range x {
@@ -51,36 +58,34 @@ func (b *brute) center(dst, x []float64) float64 {
 		dst[j] = c
 		s += c * c
 	}
-	for j := len(x); j < len(dst); j++ {
-		dst[j] = 0
-	}
 	return s
 }
 
-// refBlock is the number of reference rows screened per pass; a block of
-// centred rows stays in the L2 cache while a query block sweeps it.
-func (b *brute) refBlock() int {
-	r := (32768 / b.p) &^ 3
-	return max(64, min(r, 1024))
+// blockPanels is the number of 8-row panels screened per pass: about 256 kB
+// of packed rows, which stay in the L2 cache while a query block sweeps them.
+func (b *brute) blockPanels() int {
+	return max(8, min(256, 4096/b.d))
 }
 
-const queryBlock = 32
+// queryBlock is the number of queries searched together: eight kernel
+// groups of six.
+const queryBlock = 48
 
-// scratch is per-goroutine working memory of the brute search.
+// bruteScratch is per-goroutine working memory of the brute search.
 type bruteScratch struct {
-	qc    []float64 // centred queries, queryBlock×p
-	qn    []float64 // their norms
-	g     []float64 // dot products, queryBlock×refBlock
-	spare []float64
+	c  []float64 // one centred query
+	qk []float64 // queries packed in groups of six, scaled by −2
+	qn []float64 // their squared norms
+	g  []float64 // −2·dot products, six rows per group × block width
 }
 
-func (b *brute) newScratch(nq int) *bruteScratch {
-	rb := b.refBlock()
+func (b *brute) newScratch(m int) *bruteScratch {
+	groups := (m + 5) / 6
 	return &bruteScratch{
-		qc:    make([]float64, nq*b.p),
-		qn:    make([]float64, nq),
-		g:     make([]float64, nq*rb),
-		spare: make([]float64, rb),
+		c:  make([]float64, b.d),
+		qk: make([]float64, groups*6*b.d),
+		qn: make([]float64, m),
+		g:  make([]float64, groups*6*8*b.blockPanels()),
 	}
 }
 
@@ -88,28 +93,41 @@ func (b *brute) newScratch(nq int) *bruteScratch {
 // width d) into hs, skipping original index self[i] for query i when self is
 // not nil.
 func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *bruteScratch) {
-	p, d := b.p, b.d
+	d := b.d
+	groups := (m + 5) / 6
+	qk := s.qk[:groups*6*d]
+	clear(qk)
 	for i := 0; i < m; i++ {
-		s.qn[i] = b.center(s.qc[i*p:(i+1)*p], q[i*d:i*d+d])
+		s.qn[i] = b.center(s.c, q[i*d:i*d+d])
+		g, r := i/6, i%6
+		for j, v := range s.c {
+			// Scaling by −2 is exact, so the kernel yields −2x·y as is.
+			qk[6*d*g+6*j+r] = -2 * v
+		}
 	}
-	rb := b.refBlock()
-	for r0 := 0; r0 < b.n; r0 += rb {
-		nr := min(rb, b.n-r0)
-		dots(s.qc, m, b.c[r0*p:(r0+nr)*p], nr, p, s.g, rb, s.spare)
+	bp := b.blockPanels()
+	ldg := 8 * bp
+	for p0 := 0; p0 < b.panels; p0 += bp {
+		np := min(bp, b.panels-p0)
+		for g := 0; g < groups; g++ {
+			gemm6x8(qk[6*d*g:6*d*(g+1)], b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g[6*ldg*g:], ldg)
+		}
+		r0 := 8 * p0
+		nr := min(8*np, b.n-r0)
+		rn := b.rn[r0 : r0+nr]
 		for i := 0; i < m; i++ {
 			h := &hs[i]
 			qi := q[i*d : i*d+d]
-			qn := s.qn[i]
+			qn := (1 - b.gamma) * s.qn[i]
 			sf := int32(-1)
 			if self != nil {
 				sf = self[i]
 			}
 			bnd := h.bound()
-			g := s.g[i*rb : i*rb+nr]
-			norm := b.norm[r0 : r0+nr]
+			t := bnd - qn
+			g := s.g[i*ldg : i*ldg+nr]
 			for j, gj := range g {
-				rn := norm[j]
-				if qn+rn-2*gj-b.gamma*(qn+rn) > bnd {
+				if rn[j]+gj > t {
 					continue
 				}
 				idx := int32(r0 + j)
@@ -120,6 +138,7 @@ func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *brut
 				if d2 <= bnd {
 					h.push(d2, idx)
 					bnd = h.bound()
+					t = bnd - qn
 				}
 			}
 		}

@@ -51,3 +51,26 @@ func dots(a []float64, na int, b []float64, nb, p int, out []float64, ldo int, s
 		}
 	}
 }
+
+// gemm6x8Go is the portable form of the packed 6×8 kernel (see k6x8).
+func gemm6x8Go(a, b []float64, d, np int, c []float64, ldc int) {
+	a = a[:6*d]
+	var acc [6][8]float64
+	for q := 0; q < np; q++ {
+		acc = [6][8]float64{}
+		p := b[8*d*q : 8*d*(q+1)]
+		for j := 0; j < d; j++ {
+			bj := p[8*j : 8*j+8]
+			aj := a[6*j : 6*j+6]
+			for i, x := range aj {
+				row := &acc[i]
+				for r, y := range bj {
+					row[r] += x * y
+				}
+			}
+		}
+		for i := range acc {
+			copy(c[i*ldc+8*q:i*ldc+8*q+8], acc[i][:])
+		}
+	}
+}

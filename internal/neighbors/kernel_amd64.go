@@ -40,3 +40,21 @@ func dots2x4(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
 	_ = o1[4*nq-1]
 	dot2x4(&a0[0], &a1[0], &b[0], nq, p, &o0[0], &o1[0])
 }
+
+//go:noescape
+func k6x8(a, b *float64, d, np int, c *float64, ldc int)
+
+// gemm6x8 is k6x8 with the bounds it touches checked first.
+func gemm6x8(a, b []float64, d, np int, c []float64, ldc int) {
+	if np == 0 {
+		return
+	}
+	if !hasFMA {
+		gemm6x8Go(a, b, d, np, c, ldc)
+		return
+	}
+	_ = a[6*d-1]
+	_ = b[8*d*np-1]
+	_ = c[5*ldc+8*np-1]
+	k6x8(&a[0], &b[0], d, np, &c[0], ldc)
+}

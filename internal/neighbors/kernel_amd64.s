@@ -98,3 +98,88 @@ inner:
 end:
 	VZEROUPPER
 	RET
+
+// func k6x8(a, b *float64, d, np int, c *float64, ldc int)
+//
+// a holds six rows packed column by column (a[6j+i] is row i, column j);
+// b holds np panels of eight rows packed the same way (panel q at b[8dq:],
+// element [8j+r]). For each panel q it writes the 6×8 products
+// c[i*ldc + 8q + r] = Σ_j a[6j+i]·b[8dq+8j+r]. d ≥ 1.
+TEXT ·k6x8(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	MOVQ d+16(FP), CX
+	MOVQ np+24(FP), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
+	SHLQ $3, R8
+
+panel:
+	TESTQ  DX, DX
+	JZ     done
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+	MOVQ   AX, SI
+	MOVQ   CX, R9
+
+col:
+	VMOVUPD      (BX), Y0
+	VMOVUPD      32(BX), Y1
+	VBROADCASTSD (SI), Y2
+	VFMADD231PD  Y0, Y2, Y4
+	VFMADD231PD  Y1, Y2, Y5
+	VBROADCASTSD 8(SI), Y3
+	VFMADD231PD  Y0, Y3, Y6
+	VFMADD231PD  Y1, Y3, Y7
+	VBROADCASTSD 16(SI), Y2
+	VFMADD231PD  Y0, Y2, Y8
+	VFMADD231PD  Y1, Y2, Y9
+	VBROADCASTSD 24(SI), Y3
+	VFMADD231PD  Y0, Y3, Y10
+	VFMADD231PD  Y1, Y3, Y11
+	VBROADCASTSD 32(SI), Y2
+	VFMADD231PD  Y0, Y2, Y12
+	VFMADD231PD  Y1, Y2, Y13
+	VBROADCASTSD 40(SI), Y3
+	VFMADD231PD  Y0, Y3, Y14
+	VFMADD231PD  Y1, Y3, Y15
+	ADDQ         $64, BX
+	ADDQ         $48, SI
+	DECQ         R9
+	JNZ          col
+
+	MOVQ    DI, R10
+	VMOVUPD Y4, (R10)
+	VMOVUPD Y5, 32(R10)
+	ADDQ    R8, R10
+	VMOVUPD Y6, (R10)
+	VMOVUPD Y7, 32(R10)
+	ADDQ    R8, R10
+	VMOVUPD Y8, (R10)
+	VMOVUPD Y9, 32(R10)
+	ADDQ    R8, R10
+	VMOVUPD Y10, (R10)
+	VMOVUPD Y11, 32(R10)
+	ADDQ    R8, R10
+	VMOVUPD Y12, (R10)
+	VMOVUPD Y13, 32(R10)
+	ADDQ    R8, R10
+	VMOVUPD Y14, (R10)
+	VMOVUPD Y15, 32(R10)
+	ADDQ    $64, DI
+	DECQ    DX
+	JMP     panel
+
+done:
+	VZEROUPPER
+	RET

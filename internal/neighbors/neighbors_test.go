@@ -140,3 +140,25 @@ func TestCancel(t *testing.T) {
 	_, _, err := New(data, 2000, 4, Tree).Train(ctx, 3, 1)
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestGemmMatchesPortable(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const d, np, ldc = 7, 3, 30
+	a := make([]float64, 6*d)
+	b := make([]float64, 8*d*np)
+	for _, v := range [][]float64{a, b} {
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+	}
+	c, w := make([]float64, 6*ldc), make([]float64, 6*ldc)
+	gemm6x8(a, b, d, np, c, ldc)
+	gemm6x8Go(a, b, d, np, w, ldc)
+	assert.InDeltaSlice(t, w, c, 1e-12)
+	// Spot-check one entry by hand.
+	var s float64
+	for j := 0; j < d; j++ {
+		s += a[6*j+4] * b[8*d*2+8*j+5]
+	}
+	assert.InDelta(t, s, c[4*ldc+8*2+5], 1e-12)
+}

@@ -11,7 +11,7 @@ depends on the algorithm and its traversal order), while Vigil takes the
 lower index. On the integer-valued sets such ties decide some LOF values,
 so the LOF references are computed by scikit-learn's own LOF code
 (LocalOutlierFactor._local_reachability_density and the ratio of fit and
-score_samples) fed with neighbours ordered by (distance, index). On the
+score_samples) fed with neighbours ordered by (squared distance, index). On the
 sets without ties the script checks that this equals scikit-learn's
 native output, and it records how many rows of the tied sets differ.
 """
@@ -57,11 +57,26 @@ def cases():
 
 def ordered_neighbors(Xs, Q, k, exclude_self):
     """Exact k nearest rows of Xs for each row of Q, ties by lower index."""
-    D = np.sqrt(((Q[:, None, :] - Xs[None, :, :]) ** 2).sum(-1))
+    # Squared distances in Vigil's summation order (column by column below
+    # 16 columns, four partial sums from 16 up), sorted stably so that equal
+    # squares go by index.
+    d = Xs.shape[1]
+    diff = Q[:, None, :] - Xs[None, :, :]
+    if d < 16:
+        D = np.zeros(diff.shape[:2])
+        for j in range(d):
+            D = D + diff[..., j] * diff[..., j]
+    else:
+        lanes = [np.zeros(diff.shape[:2]) for _ in range(4)]
+        for j in range(d - d % 4):
+            lanes[j % 4] = lanes[j % 4] + diff[..., j] * diff[..., j]
+        for j in range(d - d % 4, d):
+            lanes[0] = lanes[0] + diff[..., j] * diff[..., j]
+        D = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
     if exclude_self:
         np.fill_diagonal(D, np.inf)
     ind = np.argsort(D, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(D, ind, axis=1), ind
+    return np.sqrt(np.take_along_axis(D, ind, axis=1)), ind
 
 
 def index_tie_lof(est, Xs, Qs, k):

@@ -7,7 +7,8 @@
 //
 // It prints one JSON line: set, n, d, k, standardize, workers, method
 // (tree or brute), load_s and lof_s (the best of -repeat fits). With -out it
-// also writes PREFIX.dist (n×k, row-major) and PREFIX.lof (n), computed
+// also writes PREFIX.dist and PREFIX.idx (n×k, row-major; indices as float64) and
+// PREFIX.lof (n), computed
 // after the timed fits.
 package main
 
@@ -79,7 +80,7 @@ func run() error {
 		"method": ix.Method().String(), "load_s": load.Seconds(), "lof_s": best,
 	}
 	if *out != "" {
-		dist, _, err := ix.Train(context.Background(), *k, *workers)
+		dist, idx, err := ix.Train(context.Background(), *k, *workers)
 		if err != nil {
 			return err
 		}
@@ -87,6 +88,13 @@ func run() error {
 			return err
 		}
 		if err := writeFloats(*out+".lof", m.TrainingScores()); err != nil {
+			return err
+		}
+		wide := make([]float64, len(idx))
+		for i, v := range idx {
+			wide[i] = float64(v)
+		}
+		if err := writeFloats(*out+".idx", wide); err != nil {
 			return err
 		}
 	}
