@@ -1,0 +1,31 @@
+// Package knn implements the k-nearest-neighbour distance outlier score:
+// a point far from its K nearest neighbours is anomalous (Ramaswamy,
+// Rastogi and Shim 2000; Angiulli and Pizzuti 2002).
+//
+// Method chooses how the K distances become one score, as in PyOD's KNN:
+// Largest (the distance to the K-th neighbour, the default), Mean, or
+// Median. The default K is 5, also PyOD's. Higher is more anomalous.
+//
+// TrainingScores scores each training row with the row left out of its own
+// neighbourhood, matching PyOD's decision_scores_ and scikit-learn's
+// NearestNeighbors.kneighbors() called without X; a duplicate of a row is
+// still its neighbour, at distance 0. Score and ScoreBatch score new points
+// against all training rows (novelty detection), so a new point equal to a
+// training row has that row at distance 0. The distances are exact: the
+// unit tests hold them to 1e-9 relative against scikit-learn, and
+// benchmarks/scripts/sklearn_neighbors.py checks every shared data set of
+// up to 100,000 rows. A data set that is one repeated point scores 0
+// everywhere.
+//
+// Neighbours at equal distance are taken in the order of their row index.
+// The score depends only on the distances, so ties never change it.
+//
+// Config.Standardize z-scores each column with the training mean and
+// population standard deviation (scikit-learn's StandardScaler; a constant
+// column is centred and left unscaled) before any distance is taken, since
+// otherwise the column with the largest range decides the neighbourhoods.
+//
+// The search is internal/neighbors: a k-d tree on narrow data and a blocked
+// brute force on wide data, in O(n·K) memory. A model keeps its training
+// rows. Score allocates nothing and is safe for concurrent use.
+package knn
