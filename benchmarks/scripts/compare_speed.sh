@@ -2,15 +2,15 @@
 # Times scikit-learn's IsolationForest (n_jobs=1) and Vigil's iforest on the
 # same set in one run on this machine, and prints the speed ratio. Unit: fit
 # on all rows + score all rows (ScoreBatch / score_samples), 100 trees of 256
-# samples, best of REPEAT. Vigil is timed with all cores (its default) and
-# with one worker, so the single-thread ratio is visible too.
+# samples, best of REPEAT for both. Vigil is timed with all cores (its
+# default) and with one worker, so the single-thread ratio is visible too.
 #
-#   sh benchmarks/scripts/compare_speed.sh [SET] [REPEAT]
+#   sh benchmarks/scripts/compare_speed.sh [SET] [REPEAT]    (defaults: shuttle 5)
 #
 # Developer tool: needs /usr/bin/python3 with python3-sklearn, and go.
 set -eu
 SET=${1:-shuttle}
-REPEAT=${2:-3}
+REPEAT=${2:-5}
 PY=${PYTHON:-/usr/bin/python3}
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
