@@ -8,6 +8,18 @@ type heap struct {
 	d2  []float64
 	idx []int32
 	n   int
+	// scanned counts the points a tree search measured, which is what
+	// Auto uses to compare the tree with brute force.
+	scanned int
+	// When seeding is on, mark[i] == stamp says point i was pushed before
+	// the tree search began, so the search must not push it again.
+	mark  []uint32
+	stamp uint32
+}
+
+// seeded reports whether point i was pushed as a seed of the current search.
+func (h *heap) seeded(i int32) bool {
+	return h.mark != nil && h.mark[i] == h.stamp
 }
 
 func (h *heap) reset(k int) {

@@ -43,11 +43,13 @@ type Index struct {
 func New(data []float64, n, d int, method Method) *Index {
 	ix := &Index{n: n, d: d, data: data}
 	if method == Auto {
-		method = choose(data, n, d)
+		method, ix.tree = choose(data, n, d)
 	}
 	ix.method = method
 	if method == Tree {
-		ix.tree = newKDTree(data, n, d)
+		if ix.tree == nil {
+			ix.tree = newKDTree(data, n, d)
+		}
 	} else {
 		ix.brute = newBrute(data, n, d)
 	}
@@ -66,16 +68,44 @@ func (ix *Index) Dim() int { return ix.d }
 // Data returns the indexed rows; the caller must not modify them.
 func (ix *Index) Data() []float64 { return ix.data }
 
-// treeMaxDim is the widest data the k-d tree is used for under Auto; see
-// the package doc for the measurement behind it.
-const treeMaxDim = 16
+// treeMaxDim is the widest data the k-d tree is tried on under Auto.
+const treeMaxDim = 32
 
-func choose(data []float64, n, d int) Method {
-	if d <= treeMaxDim {
-		return Tree
+// probeQueries is the number of training points whose tree search Auto
+// measures before committing to the tree.
+const probeQueries = 64
+
+// choose builds the tree on narrow data and measures how many points a
+// search scans, on a sample of training points; it keeps the tree when
+// that predicts less work than brute force. The cost ratio was measured on
+// this library's own kernels (see the package doc).
+func choose(data []float64, n, d int) (Method, *kdTree) {
+	if d > treeMaxDim {
+		return Brute, nil
 	}
-	return Brute
+	t := newKDTree(data, n, d)
+	if n <= 4*probeQueries {
+		return Tree, t
+	}
+	h := newHeap(min(20, n-1))
+	off := make([]float64, d)
+	step := n / probeQueries
+	for i := 0; i < n; i += step {
+		q := data[i*d : i*d+d]
+		h.reset(len(h.d2))
+		t.search(q, int32(i), h, 0, 0, off)
+	}
+	perQuery := float64(h.scanned) / float64((n+step-1)/step)
+	if perQuery*treeCost(d) < float64(n)*bruteCost(d) {
+		return Tree, t
+	}
+	return Brute, nil
 }
+
+// treeCost and bruteCost are the measured costs, in nanoseconds, of one
+// point scanned by the tree and of one pair screened by brute force.
+func treeCost(d int) float64  { return 20 + float64(d) }
+func bruteCost(d int) float64 { return 1.2 + 0.05*float64(d) }
 
 // Train returns, for every indexed point, its k nearest other points:
 // dist[i*k+j] and idx[i*k+j] for the j-th neighbour of point i, ascending
@@ -89,13 +119,34 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 		t := ix.tree
 		err = parallel.For(ctx, ix.n, 256, workers, func(lo, hi int) {
 			h := newHeap(k)
+			off := make([]float64, d)
+			// Queries go in tree order, so each is close to the one
+			// before: seeding the heap with the previous neighbours
+			// gives a tight bound before the first node is visited.
+			h.mark = make([]uint32, ix.n)
+			prev := make([]int32, k)
 			for r := lo; r < hi; r++ {
 				self := t.perm[r]
 				q := t.pts[r*d : r*d+d]
 				h.reset(k)
-				t.search(q, self, h, 0, t.minDist2(q, 0))
+				h.stamp++
+				if r > lo {
+					for _, j := range prev {
+						if j != self {
+							h.push(dist2(q, ix.data[int(j)*d:int(j)*d+d]), j)
+							h.mark[j] = h.stamp
+						}
+					}
+					// The previous query itself is a natural seed too.
+					if p := t.perm[r-1]; h.mark[p] != h.stamp {
+						h.push(dist2(q, t.pts[(r-1)*d:r*d]), p)
+						h.mark[p] = h.stamp
+					}
+				}
+				t.search(q, self, h, 0, 0, off)
 				i := int(self)
 				h.drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
+				copy(prev, idx[i*k:(i+1)*k])
 			}
 		})
 	} else {
@@ -131,10 +182,11 @@ func (ix *Index) Query(ctx context.Context, q []float64, m, k, workers int, dist
 		t := ix.tree
 		return parallel.For(ctx, m, 256, workers, func(lo, hi int) {
 			h := newHeap(k)
+			off := make([]float64, d)
 			for r := lo; r < hi; r++ {
 				x := q[r*d : r*d+d]
 				h.reset(k)
-				t.search(x, -1, h, 0, t.minDist2(x, 0))
+				t.search(x, -1, h, 0, 0, off)
 				h.drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
 			}
 		})
@@ -158,13 +210,14 @@ func (ix *Index) Query(ctx context.Context, q []float64, m, k, workers int, dist
 // Scratch is the working memory of one Search; keep one per goroutine (a
 // sync.Pool works) to make Search allocation-free.
 type Scratch struct {
-	h []heap // one heap, as a slice for the block search
-	b *bruteScratch
+	h   []heap // one heap, as a slice for the block search
+	b   *bruteScratch
+	off []float64
 }
 
 // NewScratch returns scratch space for searches of k neighbours.
 func (ix *Index) NewScratch(k int) *Scratch {
-	s := &Scratch{h: []heap{*newHeap(k)}}
+	s := &Scratch{h: []heap{*newHeap(k)}, off: make([]float64, ix.d)}
 	if ix.brute != nil {
 		s.b = ix.brute.newScratch(1)
 	}
@@ -178,7 +231,7 @@ func (ix *Index) Search(x []float64, s *Scratch, dist []float64, idx []int32) {
 	h := &s.h[0]
 	h.reset(k)
 	if ix.tree != nil {
-		ix.tree.search(x, -1, h, 0, ix.tree.minDist2(x, 0))
+		ix.tree.search(x, -1, h, 0, 0, s.off)
 	} else {
 		ix.brute.searchBlock(x, 1, nil, s.h, s.b)
 	}

@@ -14,8 +14,10 @@ type kdTree struct {
 
 type node struct {
 	start, end  int32
-	left, right int32 // -1 for a leaf
-	minIdx      int32 // smallest original index in the node
+	left, right int32   // -1 for a leaf
+	minIdx      int32   // smallest original index in the node
+	dim         int32   // split coordinate
+	split       float64 // left points have coordinate ≤ split, right ≥ split
 	// same marks a leaf whose points are all identical; its points are in
 	// index order so a scan can stop after k of them.
 	same bool
@@ -83,6 +85,8 @@ func (t *kdTree) build(data []float64, start, end int) int32 {
 	dim := splitDim(data, d, t.perm[start:end], t.varBuf)
 	mid := (start + end) / 2
 	selectKth(data, d, dim, t.perm[start:end], mid-start)
+	t.nodes[id].dim = int32(dim)
+	t.nodes[id].split = data[int(t.perm[mid])*d+dim]
 	l := t.build(data, start, mid)
 	r := t.build(data, mid, end)
 	t.nodes[id].left, t.nodes[id].right = l, r
@@ -168,93 +172,110 @@ func sortInt32(a []int32) {
 	}
 }
 
-// minDist2 is the squared distance from q to the box of node id.
-func (t *kdTree) minDist2(q []float64, id int32) float64 {
+// search adds to h the points of subtree id nearer than its bound, skipping
+// the point with original index self (-1 for none). Internal nodes are
+// pruned by the incremental distance of Arya and Mount: rd is the squared
+// distance from q to the cell cut out by the splits above, off its
+// per-coordinate offsets, so a far child costs O(1) to test. Leaves are
+// tested against their tight bounding box before any point is scanned.
+func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64, off []float64) {
+	nd := &t.nodes[id]
+	for nd.left >= 0 {
+		diff := q[nd.dim] - nd.split
+		near, far := nd.left, nd.right
+		if diff >= 0 {
+			near, far = far, near
+		}
+		t.search(q, self, h, near, rd, off)
+		// The cell of the far child is at least |diff| away along dim.
+		// Shrinking by a few ulps keeps the rounded estimate a lower
+		// bound, so no point at or under the bound is ever skipped.
+		old := off[nd.dim]
+		rdFar := (rd - old*old + diff*diff) * (1 - 0x1p-40)
+		b := h.bound()
+		if rdFar > b {
+			return
+		}
+		off[nd.dim] = diff
+		t.search(q, self, h, far, rdFar, off)
+		off[nd.dim] = old
+		return
+	}
+	b := h.bound()
+	// The tight box distance, abandoned as soon as it exceeds the bound.
 	d := t.d
-	off := int(id) * 2 * d
-	lo := t.bounds[off : off+d : off+d]
-	hi := t.bounds[off+d : off+2*d : off+2*d]
+	o := int(id) * 2 * d
+	lo := t.bounds[o : o+d : o+d]
+	hi := t.bounds[o+d : o+2*d : o+2*d]
 	q = q[:d]
-	var s float64
+	var bd float64
 	for j, v := range q {
 		if l := lo[j]; v < l {
 			u := l - v
-			s += float64(u * u)
-		} else if h := hi[j]; v > h {
-			u := v - h
-			s += float64(u * u)
+			bd += float64(u * u)
+		} else if u := hi[j]; v > u {
+			u = v - u
+			bd += float64(u * u)
+		} else {
+			continue
 		}
-	}
-	return s
-}
-
-// search adds to h the points of subtree id nearer than its bound, skipping
-// the point with original index self (-1 for none). rd is the box distance.
-func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64) {
-	b := h.bound()
-	nd := &t.nodes[id]
-	// A box at exactly the bound can still hold a tie with a smaller
-	// index; integer-valued data makes such ties common.
-	if rd > b || (rd == b && h.full() && nd.minIdx > h.idx[0]) {
-		return
-	}
-	if nd.left < 0 {
-		d := t.d
-		if nd.same {
-			// Every point is at the same distance: only the lowest
-			// indices can enter, in order.
-			r := int(nd.start)
-			d2 := dist2(q, t.pts[r*d:r*d+d])
-			if d2 > b {
-				return
-			}
-			taken := 0
-			for _, i := range t.perm[nd.start:nd.end] {
-				if i == self {
-					continue
-				}
-				if h.full() && !less(d2, i, h.d2[0], h.idx[0]) {
-					return
-				}
-				h.push(d2, i)
-				if taken++; taken == len(h.d2) {
-					return
-				}
-			}
+		if bd > b {
 			return
 		}
-		nScan += int(nd.end - nd.start)
-		r, end := int(nd.start), int(nd.end)
-		for ; r+4 <= end; r += 4 {
-			s0, s1, s2, s3 := dist2x4(q, t.pts[r*d:])
-			if s0 <= b || s1 <= b || s2 <= b || s3 <= b {
-				for u, s := range [4]float64{s0, s1, s2, s3} {
-					if i := t.perm[r+u]; s <= b && i != self {
-						h.push(s, i)
-						b = h.bound()
-					}
-				}
-			}
+	}
+	// A box at exactly the bound can still hold a tie with a smaller
+	// index; integer-valued data makes such ties common.
+	if bd == b && h.full() && nd.minIdx > h.idx[0] {
+		return
+	}
+	t.scanLeaf(q, self, h, nd, b)
+}
+
+func (t *kdTree) scanLeaf(q []float64, self int32, h *heap, nd *node, b float64) {
+	d := t.d
+	if nd.same {
+		// Every point is at the same distance: only the lowest
+		// indices can enter, in order.
+		r := int(nd.start)
+		d2 := dist2(q, t.pts[r*d:r*d+d])
+		if d2 > b {
+			return
 		}
-		for ; r < end; r++ {
-			i := t.perm[r]
-			d2 := dist2(q, t.pts[r*d:r*d+d])
-			if d2 <= b && i != self {
-				h.push(d2, i)
-				b = h.bound()
+		taken := 0
+		for _, i := range t.perm[nd.start:nd.end] {
+			if i == self || h.seeded(i) {
+				continue
+			}
+			if h.full() && !less(d2, i, h.d2[0], h.idx[0]) {
+				return
+			}
+			h.push(d2, i)
+			if taken++; taken == len(h.d2) {
+				return
 			}
 		}
 		return
 	}
-	nNode++
-	l, r := nd.left, nd.right
-	rl, rr := t.minDist2Pair(q, l, r)
-	if rl <= rr {
-		t.search(q, self, h, l, rl)
-		t.search(q, self, h, r, rr)
-	} else {
-		t.search(q, self, h, r, rr)
-		t.search(q, self, h, l, rl)
+	r, end := int(nd.start), int(nd.end)
+	h.scanned += end - r
+	for ; r+4 <= end; r += 4 {
+		s0, s1, s2, s3 := dist2x4(q, t.pts[r*d:])
+		if s0 <= b || s1 <= b || s2 <= b || s3 <= b {
+			for u, s := range [4]float64{s0, s1, s2, s3} {
+				if i := t.perm[r+u]; s <= b && i != self && !h.seeded(i) {
+					h.push(s, i)
+					b = h.bound()
+				}
+			}
+		}
+	}
+	for ; r < end; r++ {
+		i := t.perm[r]
+		d2 := dist2(q, t.pts[r*d:r*d+d])
+		if d2 <= b && i != self && !h.seeded(i) {
+			h.push(d2, i)
+			b = h.bound()
+		}
 	}
 }
 
@@ -281,31 +302,4 @@ func splitDim(data []float64, d int, p []int32, buf []float64) int {
 		}
 	}
 	return best
-}
-
-var nScan, nNode int
-
-// minDist2Pair is minDist2 for two nodes, interleaved for parallelism.
-func (t *kdTree) minDist2Pair(q []float64, a, b int32) (sa, sb float64) {
-	d := t.d
-	oa, ob := int(a)*2*d, int(b)*2*d
-	la, ha := t.bounds[oa:oa+d:oa+d], t.bounds[oa+d:oa+2*d:oa+2*d]
-	lb, hb := t.bounds[ob:ob+d:ob+d], t.bounds[ob+d:ob+2*d:ob+2*d]
-	q = q[:d]
-	for j, v := range q {
-		var ua, ub float64
-		if l := la[j]; v < l {
-			ua = l - v
-		} else if h := ha[j]; v > h {
-			ua = v - h
-		}
-		if l := lb[j]; v < l {
-			ub = l - v
-		} else if h := hb[j]; v > h {
-			ub = v - h
-		}
-		sa += float64(ua * ua)
-		sb += float64(ub * ub)
-	}
-	return
 }
