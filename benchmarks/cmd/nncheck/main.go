@@ -3,7 +3,7 @@
 // shared CSV set, reports the time, and writes the k-NN distances and the
 // LOF values as raw little-endian float64 files for the script to compare.
 //
-//	nncheck -data PATH.csv [-k 20] [-std] [-workers 1] [-out PREFIX] [-repeat 1]
+//	nncheck -data PATH.csv [-k 20] [-std] [-workers 1] [-out PREFIX] [-repeat 1] [-bare]
 //
 // It prints one JSON line: set, n, d, k, standardize, workers, method
 // (tree or brute), load_s and lof_s (the best of -repeat fits). With -out it
@@ -44,6 +44,7 @@ func run() error {
 	workers := flag.Int("workers", 1, "workers (0: GOMAXPROCS)")
 	out := flag.String("out", "", "write PREFIX.dist and PREFIX.lof")
 	repeat := flag.Int("repeat", 1, "time this many fits and report the fastest")
+	bare := flag.Bool("bare", false, "only fit and time LOF (for peak-memory runs): no method report, no output files")
 	flag.Parse()
 	if *path == "" {
 		return fmt.Errorf("-data is required")
@@ -64,6 +65,13 @@ func run() error {
 			return err
 		}
 		best = min(best, time.Since(t).Seconds())
+	}
+	if *bare {
+		m = nil
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+			"set": ds.Name, "n": n, "d": d, "k": *k, "standardize": *std, "workers": *workers,
+			"load_s": load.Seconds(), "lof_s": best,
+		})
 	}
 	// The method Auto picks, rebuilt here because the model does not
 	// expose its index.
