@@ -219,10 +219,14 @@ func (t *kdTree) search(q []float64, self int32, h *heap, id int32, rd float64, 
 		} else {
 			continue
 		}
-		if bd > b {
+		if bd*shrink > b {
 			return
 		}
 	}
+	// The box distance is rounded in column order while a point distance
+	// of 16 or more columns is summed in four lanes: scaling down by a few
+	// ulps keeps the former a lower bound of the latter.
+	bd *= shrink
 	// A box at exactly the bound can still hold a tie with a smaller
 	// index; integer-valued data makes such ties common.
 	if bd == b && h.full() && nd.minIdx > h.idx[0] {
@@ -278,6 +282,9 @@ func (t *kdTree) scanLeaf(q []float64, self int32, h *heap, nd *node, b float64)
 		}
 	}
 }
+
+// shrink scales a rounded box distance down by a few ulps.
+const shrink = 1 - 0x1p-40
 
 // splitDim picks the coordinate of largest variance. Range, the classic
 // choice, lets a few far outliers draw every split to one axis.
