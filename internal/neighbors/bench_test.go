@@ -29,6 +29,9 @@ func BenchmarkCrossover(b *testing.B) {
 			data[i] = r.Float64()
 		}
 		for _, m := range []Method{Tree, Brute} {
+			if m == Tree && d > 16 {
+				continue // tens of seconds, and never chosen
+			}
 			b.Run(fmt.Sprintf("d=%d/%v", d, m), func(b *testing.B) {
 				c0 := cpuTime()
 				for b.Loop() {
