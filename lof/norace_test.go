@@ -1,0 +1,5 @@
+//go:build !race
+
+package lof
+
+const raceEnabled = false
