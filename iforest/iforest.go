@@ -194,25 +194,44 @@ func (m *Model) score(x []float64) float64 {
 	var sum float64
 	nodes, vals := m.nodes, m.vals
 	if m.ext == 0 {
-		// Walk a group of trees level by level. The direction at each node
-		// is close to a coin toss, so a branch there would be mispredicted
-		// half the time; a flag move is not, and the trees of a group are
-		// independent chains that the CPU overlaps.
-		const lanes = 8
-		var idx [lanes]int32
+		// Walk eight trees level by level. The direction at each node is
+		// close to a coin toss, so a branch there would be mispredicted
+		// half the time; a flag move is not, and the eight walks are
+		// independent chains whose cache latencies the CPU overlaps. Plain variables rather
+		// than an array keep the walks in registers.
 		roots := m.roots
-		for k := 0; k < len(roots); k += lanes {
-			g := idx[:min(lanes, len(roots)-k)]
-			copy(g, roots[k:])
+		k := 0
+		for ; k+8 <= len(roots); k += 8 {
+			r := roots[k : k+8]
+			a0, a1, a2, a3, a4, a5, a6, a7 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 			for range m.depth {
-				for j, i := range g {
-					nd := &nodes[i]
-					g[j] = nd.left + b2i(x[nd.feature] > nd.split)
-				}
+				n0, n1, n2, n3 := &nodes[a0], &nodes[a1], &nodes[a2], &nodes[a3]
+				n4, n5, n6, n7 := &nodes[a4], &nodes[a5], &nodes[a6], &nodes[a7]
+				a0 = n0.left + b2i(x[n0.feature] > n0.split)
+				a1 = n1.left + b2i(x[n1.feature] > n1.split)
+				a2 = n2.left + b2i(x[n2.feature] > n2.split)
+				a3 = n3.left + b2i(x[n3.feature] > n3.split)
+				a4 = n4.left + b2i(x[n4.feature] > n4.split)
+				a5 = n5.left + b2i(x[n5.feature] > n5.split)
+				a6 = n6.left + b2i(x[n6.feature] > n6.split)
+				a7 = n7.left + b2i(x[n7.feature] > n7.split)
 			}
-			for _, i := range g {
-				sum += vals[i]
+			sum += vals[a0]
+			sum += vals[a1]
+			sum += vals[a2]
+			sum += vals[a3]
+			sum += vals[a4]
+			sum += vals[a5]
+			sum += vals[a6]
+			sum += vals[a7]
+		}
+		for ; k < len(roots); k++ {
+			a := roots[k]
+			for range m.depth {
+				na := &nodes[a]
+				a = na.left + b2i(x[na.feature] > na.split)
 			}
+			sum += vals[a]
 		}
 		return math.Exp2(-sum / m.norm)
 	}
