@@ -3,14 +3,18 @@ package harness
 import (
 	"slices"
 	"strings"
+
+	"github.com/vigil-ml/vigil/knn"
 )
 
 // detectors is the registry. To add a detector, write a fit function beside
-// fitIForest (iforest.go) and add one line here. Entries for knn, lof and
-// knn+lof go here once those packages exist; they are Deterministic, and
-// their ScoreFunc returns the model's TrainingScores().
+// fitIForest (iforest.go) and add one line here. The neighbour detectors are
+// Deterministic, and their ScoreFunc returns the model's TrainingScores().
 var detectors = []Detector{
 	{Name: "iforest", Fit: fitIForest, Params: iforestParams},
+	{Name: "knn", Deterministic: true, Fit: fitKNN, Params: neighborParams(knn.DefaultK, true)},
+	{Name: "lof", Deterministic: true, Fit: fitLOF, Params: neighborParams(20, false)},
+	{Name: "knn+lof", Deterministic: true, Fit: fitKNNLOF, Params: knnLOFParams},
 }
 
 // Lookup returns the registered detector with the given name.
