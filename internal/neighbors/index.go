@@ -150,22 +150,7 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 			}
 		})
 	} else {
-		b := ix.brute
-		err = parallel.For(ctx, ix.n, queryBlock, workers, func(lo, hi int) {
-			m := hi - lo
-			s := b.newScratch(m)
-			hs := make([]heap, m)
-			self := make([]int32, m)
-			for i := range hs {
-				hs[i] = *newHeap(k)
-				self[i] = int32(lo + i)
-			}
-			b.searchBlock(ix.data[lo*d:hi*d], m, self, hs, s)
-			for i := range hs {
-				r := lo + i
-				hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
-			}
-		})
+		err = ix.brute.trainSym(ctx, k, workers, dist, idx)
 	}
 	if err != nil {
 		return nil, nil, err

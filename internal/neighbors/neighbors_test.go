@@ -162,3 +162,20 @@ func TestGemmMatchesPortable(t *testing.T) {
 	}
 	assert.InDelta(t, s, c[4*ldc+8*2+5], 1e-12)
 }
+
+// The brute-force Train splits the rows into blocks and uses each block of
+// dot products for both of its blocks; this set spans three blocks.
+func TestBruteManyBlocks(t *testing.T) {
+	const n, d, k = 2000, 40, 9
+	data := testData(n, d, 11)
+	ix := New(data, n, d, Brute)
+	for _, w := range []int{1, 2} {
+		dist, idx, err := ix.Train(context.Background(), k, w)
+		require.NoError(t, err)
+		for i := 0; i < n; i += 7 {
+			wd, wi := naive(data, n, d, data[i*d:(i+1)*d], i, k)
+			require.Equal(t, wd, dist[i*k:(i+1)*k], "point %d", i)
+			require.Equal(t, wi, idx[i*k:(i+1)*k], "point %d", i)
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package neighbors
+
+import (
+	"context"
+	"sync"
+
+	"github.com/vigil-ml/vigil/internal/parallel"
+)
+
+// trainSym is the brute-force Train. d(x, y) = d(y, x), so each block of
+// dot products between row blocks A ≤ B serves twice: its rows screen B's
+// points as candidates for A's queries and its columns screen A's points for
+// B's. That halves the kernel work. Tasks run in parallel and may update the
+// same heaps, so a block's heaps are updated under its lock; since the
+// screen is conservative against whatever bound a heap has reached, every
+// true neighbour is pushed in any order, and the final heaps, hence the
+// results, do not depend on scheduling.
+func (b *brute) trainSym(ctx context.Context, k, workers int, dist []float64, idx []int32) error {
+	n, d := b.n, b.d
+	// Block rows: a multiple of the 48-row query block and of the 8-row
+	// panel, about the reference block size.
+	R := max(queryBlock, (8*b.blockPanels())/queryBlock*queryBlock)
+	nb := (n + R - 1) / R
+	d2s := make([]float64, n*k)
+	ids := make([]int32, n*k)
+	hs := make([]heap, n)
+	for i := range hs {
+		hs[i] = heap{d2: d2s[i*k : (i+1)*k : (i+1)*k], idx: ids[i*k : (i+1)*k : (i+1)*k]}
+	}
+	locks := make([]sync.Mutex, nb)
+	type task struct{ a, b int }
+	tasks := make([]task, 0, nb*(nb+1)/2)
+	for a := 0; a < nb; a++ {
+		for c := a; c < nb; c++ {
+			tasks = append(tasks, task{a, c})
+		}
+	}
+	pool := sync.Pool{New: func() any {
+		return &symScratch{qk: make([]float64, queryBlock*d), g: make([]float64, queryBlock*R)}
+	}}
+	err := parallel.For(ctx, len(tasks), 1, workers, func(lo, hi int) {
+		s := pool.Get().(*symScratch)
+		for _, t := range tasks[lo:hi] {
+			b.symBlock(t.a*R, min(n, (t.a+1)*R), t.b*R, min(n, (t.b+1)*R), hs, &locks[t.a], &locks[t.b], s)
+		}
+		pool.Put(s)
+	})
+	if err != nil {
+		return err
+	}
+	return parallel.For(ctx, n, 1024, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hs[i].drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
+		}
+	})
+}
+
+type symScratch struct {
+	qk []float64
+	g  []float64
+}
+
+// symBlock screens the pairs of rows [a0, a1) × [b0, b1) (a0 ≤ b0; the
+// blocks coincide or are disjoint, and start on a panel boundary).
+func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *symScratch) {
+	d := b.d
+	same := a0 == b0
+	p0, np := b0/8, (b1-b0+7)/8
+	ldg := 8 * np
+	nr := b1 - b0
+	for s0 := a0; s0 < a1; s0 += queryBlock {
+		m := min(queryBlock, a1-s0)
+		groups := (m + 5) / 6
+		qk := s.qk[:groups*6*d]
+		clear(qk)
+		for i := 0; i < m; i++ {
+			row := s0 + i
+			pan := b.pk[8*d*(row/8)+row%8:]
+			g, r := i/6, i%6
+			for j := 0; j < d; j++ {
+				// Scaling by −2 is exact: the kernel yields −2x·y.
+				qk[6*d*g+6*j+r] = -2 * pan[8*j]
+			}
+		}
+		for g := 0; g < groups; g++ {
+			gemm6x8(qk[6*d*g:6*d*(g+1)], b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g[6*ldg*g:], ldg)
+		}
+		rn := b.rn[b0 : b0+nr]
+		la.Lock()
+		for i := 0; i < m; i++ {
+			qi := s0 + i
+			h := &hs[qi]
+			x := b.raw[qi*d : qi*d+d]
+			bnd := h.bound()
+			t := bnd - b.rn[qi]
+			row := s.g[i*ldg : i*ldg+nr]
+			for j, gj := range row {
+				if rn[j]+gj > t {
+					continue
+				}
+				rj := b0 + j
+				if rj == qi {
+					continue
+				}
+				d2 := dist2(x, b.raw[rj*d:rj*d+d])
+				if d2 <= bnd {
+					h.push(d2, int32(rj))
+					bnd = h.bound()
+					t = bnd - b.rn[qi]
+				}
+			}
+		}
+		la.Unlock()
+		if same {
+			continue
+		}
+		// The columns: B's points as queries, this sub-block's as
+		// candidates.
+		lb.Lock()
+		rq := b.rn[s0 : s0+m]
+		for j := 0; j < nr; j++ {
+			qj := b0 + j
+			h := &hs[qj]
+			x := b.raw[qj*d : qj*d+d]
+			bnd := h.bound()
+			t := bnd - b.rn[qj]
+			for i := 0; i < m; i++ {
+				if rq[i]+s.g[i*ldg+j] > t {
+					continue
+				}
+				ri := s0 + i
+				d2 := dist2(x, b.raw[ri*d:ri*d+d])
+				if d2 <= bnd {
+					h.push(d2, int32(ri))
+					bnd = h.bound()
+					t = bnd - b.rn[qj]
+				}
+			}
+		}
+		lb.Unlock()
+	}
+}
