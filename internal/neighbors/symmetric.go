@@ -36,7 +36,7 @@ func (b *brute) trainSym(ctx context.Context, k, workers int, dist []float64, id
 		}
 	}
 	pool := sync.Pool{New: func() any {
-		return &symScratch{qk: make([]float64, queryBlock*d), g: make([]float64, queryBlock*R)}
+		return &symScratch{qk: make([]float64, queryBlock*d), g: make([]float64, queryBlock*R), tc: make([]float64, R)}
 	}}
 	err := parallel.For(ctx, len(tasks), 1, workers, func(lo, hi int) {
 		s := pool.Get().(*symScratch)
@@ -58,6 +58,7 @@ func (b *brute) trainSym(ctx context.Context, k, workers int, dist []float64, id
 type symScratch struct {
 	qk []float64
 	g  []float64
+	tc []float64
 }
 
 // symBlock screens the pairs of rows [a0, a1) × [b0, b1) (a0 ≤ b0; the
@@ -117,23 +118,27 @@ func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *s
 		// The columns: B's points as queries, this sub-block's as
 		// candidates.
 		lb.Lock()
-		rq := b.rn[s0 : s0+m]
-		for j := 0; j < nr; j++ {
+		// Thresholds per column first, so the block is read row by row.
+		tc := s.tc[:nr]
+		for j := range tc {
 			qj := b0 + j
-			h := &hs[qj]
-			x := b.raw[qj*d : qj*d+d]
-			bnd := h.bound()
-			t := bnd - b.rn[qj]
-			for i := 0; i < m; i++ {
-				if rq[i]+s.g[i*ldg+j] > t {
+			tc[j] = hs[qj].bound() - b.rn[qj]
+		}
+		for i := 0; i < m; i++ {
+			ri := s0 + i
+			ni := b.rn[ri]
+			row := s.g[i*ldg : i*ldg+nr]
+			for j, gj := range row {
+				if ni+gj > tc[j] {
 					continue
 				}
-				ri := s0 + i
-				d2 := dist2(x, b.raw[ri*d:ri*d+d])
+				qj := b0 + j
+				h := &hs[qj]
+				bnd := h.bound()
+				d2 := dist2(b.raw[qj*d:qj*d+d], b.raw[ri*d:ri*d+d])
 				if d2 <= bnd {
 					h.push(d2, int32(ri))
-					bnd = h.bound()
-					t = bnd - b.rn[qj]
+					tc[j] = h.bound() - b.rn[qj]
 				}
 			}
 		}
