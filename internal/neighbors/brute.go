@@ -126,10 +126,7 @@ func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *brut
 			bnd := h.bound()
 			t := bnd - qn
 			g := s.g[i*ldg : i*ldg+nr]
-			for j, gj := range g {
-				if rn[j]+gj > t {
-					continue
-				}
+			for j := firstRow(g, rn, t, 0); j < nr; j = firstRow(g, rn, t, j+1) {
 				idx := int32(r0 + j)
 				if idx == sf {
 					continue

@@ -74,3 +74,23 @@ func gemm6x8Go(a, b []float64, d, np int, c []float64, ldc int) {
 		}
 	}
 }
+
+func firstRowGo(g, rn []float64, t float64, start int) int {
+	rn = rn[:len(g)]
+	for j := start; j < len(g); j++ {
+		if g[j]+rn[j] <= t {
+			return j
+		}
+	}
+	return len(g)
+}
+
+func firstColGo(g, tc []float64, ni float64, start int) int {
+	tc = tc[:len(g)]
+	for j := start; j < len(g); j++ {
+		if g[j]+ni <= tc[j] {
+			return j
+		}
+	}
+	return len(g)
+}

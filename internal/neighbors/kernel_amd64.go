@@ -58,3 +58,27 @@ func gemm6x8(a, b []float64, d, np int, c []float64, ldc int) {
 	_ = c[5*ldc+8*np-1]
 	k6x8(&a[0], &b[0], d, np, &c[0], ldc)
 }
+
+//go:noescape
+func nextRow(g, rn []float64, t float64, start int) int
+
+//go:noescape
+func nextCol(g, tc []float64, ni float64, start int) int
+
+// firstRow returns the first j ≥ start with g[j] + rn[j] ≤ t, or len(g).
+func firstRow(g, rn []float64, t float64, start int) int {
+	if !hasFMA {
+		return firstRowGo(g, rn, t, start)
+	}
+	rn = rn[:len(g)]
+	return nextRow(g, rn, t, start)
+}
+
+// firstCol returns the first j ≥ start with g[j] + ni ≤ tc[j], or len(g).
+func firstCol(g, tc []float64, ni float64, start int) int {
+	if !hasFMA {
+		return firstColGo(g, tc, ni, start)
+	}
+	tc = tc[:len(g)]
+	return nextCol(g, tc, ni, start)
+}

@@ -183,3 +183,104 @@ col:
 done:
 	VZEROUPPER
 	RET
+
+// func nextRow(g, rn []float64, t float64, start int) int
+//
+// The first j ≥ start with g[j] + rn[j] ≤ t, or len(g). len(rn) ≥ len(g).
+TEXT ·nextRow(SB), NOSPLIT, $0-72
+	MOVQ         g_base+0(FP), SI
+	MOVQ         g_len+8(FP), CX
+	MOVQ         rn_base+24(FP), DI
+	VBROADCASTSD t+48(FP), Y2
+	MOVQ         start+56(FP), AX
+
+rowLoop:
+	LEAQ      4(AX), DX
+	CMPQ      DX, CX
+	JGT       rowTail
+	VMOVUPD   (SI)(AX*8), Y0
+	VADDPD    (DI)(AX*8), Y0, Y0
+	VCMPPD    $2, Y2, Y0, Y1
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JNZ       rowFound
+	MOVQ      DX, AX
+	JMP       rowLoop
+
+rowFound:
+	BSFL BX, BX
+	ADDQ BX, AX
+	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+rowTail:
+	CMPQ     AX, CX
+	JGE      rowDone
+	VMOVSD   (SI)(AX*8), X0
+	VADDSD   (DI)(AX*8), X0, X0
+	VUCOMISD X2, X0
+	JBE      rowHit
+	INCQ     AX
+	JMP      rowTail
+
+rowHit:
+	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+rowDone:
+	MOVQ CX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func nextCol(g, tc []float64, ni float64, start int) int
+//
+// The first j ≥ start with g[j] + ni ≤ tc[j], or len(g). len(tc) ≥ len(g).
+TEXT ·nextCol(SB), NOSPLIT, $0-72
+	MOVQ         g_base+0(FP), SI
+	MOVQ         g_len+8(FP), CX
+	MOVQ         tc_base+24(FP), DI
+	VBROADCASTSD ni+48(FP), Y2
+	MOVQ         start+56(FP), AX
+
+colLoop:
+	LEAQ      4(AX), DX
+	CMPQ      DX, CX
+	JGT       colTail
+	VMOVUPD   (SI)(AX*8), Y0
+	VADDPD    Y2, Y0, Y0
+	VCMPPD    $2, (DI)(AX*8), Y0, Y1
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JNZ       colFound
+	MOVQ      DX, AX
+	JMP       colLoop
+
+colFound:
+	BSFL BX, BX
+	ADDQ BX, AX
+	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+colTail:
+	CMPQ     AX, CX
+	JGE      colDone
+	VMOVSD   (SI)(AX*8), X0
+	VADDSD   X2, X0, X0
+	VMOVSD   (DI)(AX*8), X1
+	VUCOMISD X1, X0
+	JBE      colHit
+	INCQ     AX
+	JMP      colTail
+
+colHit:
+	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+colDone:
+	MOVQ CX, ret+64(FP)
+	VZEROUPPER
+	RET

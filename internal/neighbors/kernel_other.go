@@ -11,3 +11,7 @@ func dots2x4(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
 func gemm6x8(a, b []float64, d, np int, c []float64, ldc int) {
 	gemm6x8Go(a, b, d, np, c, ldc)
 }
+
+func firstRow(g, rn []float64, t float64, start int) int { return firstRowGo(g, rn, t, start) }
+
+func firstCol(g, tc []float64, ni float64, start int) int { return firstColGo(g, tc, ni, start) }

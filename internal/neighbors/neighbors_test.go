@@ -179,3 +179,23 @@ func TestBruteManyBlocks(t *testing.T) {
 		}
 	}
 }
+
+func TestScreenMatchesPortable(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for n := 0; n < 23; n++ {
+		g, rn, tc := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range g {
+			g[i], rn[i], tc[i] = r.NormFloat64(), r.NormFloat64(), r.NormFloat64()
+		}
+		if n > 5 {
+			g[5], rn[5] = 1, 0.5 // exactly at the threshold 1.5
+			tc[5] = g[5] + 0.25
+		}
+		for _, th := range []float64{-3, -1, 0, 1.5, 3} {
+			for start := 0; start <= n; start++ {
+				assert.Equal(t, firstRowGo(g, rn, th, start), firstRow(g, rn, th, start), "row n=%d t=%v start=%d", n, th, start)
+				assert.Equal(t, firstColGo(g, tc, th/4, start), firstCol(g, tc, th/4, start), "col n=%d ni=%v start=%d", n, th/4, start)
+			}
+		}
+	}
+}

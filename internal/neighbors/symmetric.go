@@ -95,10 +95,7 @@ func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *s
 			bnd := h.bound()
 			t := bnd - b.rn[qi]
 			row := s.g[i*ldg : i*ldg+nr]
-			for j, gj := range row {
-				if rn[j]+gj > t {
-					continue
-				}
+			for j := firstRow(row, rn, t, 0); j < nr; j = firstRow(row, rn, t, j+1) {
 				rj := b0 + j
 				if rj == qi {
 					continue
@@ -128,10 +125,7 @@ func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *s
 			ri := s0 + i
 			ni := b.rn[ri]
 			row := s.g[i*ldg : i*ldg+nr]
-			for j, gj := range row {
-				if ni+gj > tc[j] {
-					continue
-				}
+			for j := firstCol(row, tc, ni, 0); j < nr; j = firstCol(row, tc, ni, j+1) {
 				qj := b0 + j
 				h := &hs[qj]
 				bnd := h.bound()
