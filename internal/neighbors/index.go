@@ -104,8 +104,8 @@ func choose(data []float64, n, d int) (Method, *kdTree) {
 
 // treeCost and bruteCost are the measured costs, in nanoseconds, of one
 // point scanned by the tree and of one pair screened by brute force.
-func treeCost(d int) float64  { return 20 + float64(d) }
-func bruteCost(d int) float64 { return 1.2 + 0.02*float64(d) }
+func treeCost(d int) float64  { return 12 + float64(d) }
+func bruteCost(d int) float64 { return 0.8 + 0.022*float64(d) }
 
 // Train returns, for every indexed point, its k nearest other points:
 // dist[i*k+j] and idx[i*k+j] for the j-th neighbour of point i, ascending
