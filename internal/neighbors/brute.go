@@ -73,6 +73,7 @@ const queryBlock = 48
 
 // bruteScratch is per-goroutine working memory of the brute search.
 type bruteScratch struct {
+	q1 []float64 // one query, scaled by −2, for the one-row kernel
 	c  []float64 // one centred query
 	qk []float64 // queries packed in groups of six, scaled by −2
 	qn []float64 // their squared norms
@@ -82,6 +83,7 @@ type bruteScratch struct {
 func (b *brute) newScratch(m int) *bruteScratch {
 	groups := (m + 5) / 6
 	return &bruteScratch{
+		q1: make([]float64, b.d),
 		c:  make([]float64, b.d),
 		qk: make([]float64, groups*6*b.d),
 		qn: make([]float64, m),
@@ -105,12 +107,22 @@ func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *brut
 			qk[6*d*g+6*j+r] = -2 * v
 		}
 	}
+	if m == 1 {
+		for j, v := range s.c {
+			s.q1[j] = -2 * v
+		}
+	}
 	bp := b.blockPanels()
 	ldg := 8 * bp
 	for p0 := 0; p0 < b.panels; p0 += bp {
 		np := min(bp, b.panels-p0)
-		for g := 0; g < groups; g++ {
-			gemm6x8(qk[6*d*g:6*d*(g+1)], b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g[6*ldg*g:], ldg)
+		if m == 1 {
+			// One query (Score): the 6-row kernel would waste five rows.
+			gemm1x8(s.q1, b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g)
+		} else {
+			for g := 0; g < groups; g++ {
+				gemm6x8(qk[6*d*g:6*d*(g+1)], b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g[6*ldg*g:], ldg)
+			}
 		}
 		r0 := 8 * p0
 		nr := min(8*np, b.n-r0)

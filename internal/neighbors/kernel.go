@@ -94,3 +94,19 @@ func firstColGo(g, tc []float64, ni float64, start int) int {
 	}
 	return len(g)
 }
+
+// gemm1x8Go is the portable form of k1x8.
+func gemm1x8Go(a, b []float64, d, np int, c []float64) {
+	a = a[:d]
+	for q := 0; q < np; q++ {
+		var acc [8]float64
+		p := b[8*d*q : 8*d*(q+1)]
+		for j, x := range a {
+			bj := p[8*j : 8*j+8]
+			for r, y := range bj {
+				acc[r] += x * y
+			}
+		}
+		copy(c[8*q:8*q+8], acc[:])
+	}
+}

@@ -82,3 +82,21 @@ func firstCol(g, tc []float64, ni float64, start int) int {
 	tc = tc[:len(g)]
 	return nextCol(g, tc, ni, start)
 }
+
+//go:noescape
+func k1x8(a, b *float64, d, np int, c *float64)
+
+// gemm1x8 is k1x8 with the bounds it touches checked first.
+func gemm1x8(a, b []float64, d, np int, c []float64) {
+	if np == 0 {
+		return
+	}
+	if !hasFMA {
+		gemm1x8Go(a, b, d, np, c)
+		return
+	}
+	_ = a[d-1]
+	_ = b[8*d*np-1]
+	_ = c[8*np-1]
+	k1x8(&a[0], &b[0], d, np, &c[0])
+}

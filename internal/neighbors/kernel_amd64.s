@@ -284,3 +284,88 @@ colDone:
 	MOVQ CX, ret+64(FP)
 	VZEROUPPER
 	RET
+
+// func k1x8(a, b *float64, d, np int, c *float64)
+//
+// One row a (d values) against np panels of eight rows packed as for k6x8:
+// c[8q + r] = Σ_j a[j]·b[8dq + 8j + r]. Four panels run together so that
+// eight independent sums hide the FMA latency. d ≥ 1.
+TEXT ·k1x8(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	MOVQ d+16(FP), CX
+	MOVQ np+24(FP), DX
+	MOVQ c+32(FP), DI
+	MOVQ CX, R11
+	SHLQ $6, R11          // panel stride in bytes: 64·d
+	LEAQ (R11)(R11*2), R12 // three panel strides
+
+four:
+	CMPQ   DX, $4
+	JLT    one
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	MOVQ   AX, SI
+	MOVQ   BX, R8
+	MOVQ   CX, R9
+
+fourCol:
+	VBROADCASTSD (SI), Y0
+	VFMADD231PD  (R8), Y0, Y4
+	VFMADD231PD  32(R8), Y0, Y5
+	VFMADD231PD  (R8)(R11*1), Y0, Y6
+	VFMADD231PD  32(R8)(R11*1), Y0, Y7
+	VFMADD231PD  (R8)(R11*2), Y0, Y8
+	VFMADD231PD  32(R8)(R11*2), Y0, Y9
+	VFMADD231PD  (R8)(R12*1), Y0, Y10
+	VFMADD231PD  32(R8)(R12*1), Y0, Y11
+	ADDQ         $8, SI
+	ADDQ         $64, R8
+	DECQ         R9
+	JNZ          fourCol
+
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	VMOVUPD Y6, 64(DI)
+	VMOVUPD Y7, 96(DI)
+	VMOVUPD Y8, 128(DI)
+	VMOVUPD Y9, 160(DI)
+	VMOVUPD Y10, 192(DI)
+	VMOVUPD Y11, 224(DI)
+	ADDQ    $256, DI
+	LEAQ    (BX)(R11*4), BX
+	SUBQ    $4, DX
+	JMP     four
+
+one:
+	TESTQ  DX, DX
+	JZ     oneDone
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	MOVQ   AX, SI
+	MOVQ   CX, R9
+
+oneCol:
+	VBROADCASTSD (SI), Y0
+	VFMADD231PD  (BX), Y0, Y4
+	VFMADD231PD  32(BX), Y0, Y5
+	ADDQ         $8, SI
+	ADDQ         $64, BX
+	DECQ         R9
+	JNZ          oneCol
+
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	ADDQ    $64, DI
+	DECQ    DX
+	JMP     one
+
+oneDone:
+	VZEROUPPER
+	RET

@@ -199,3 +199,21 @@ func TestScreenMatchesPortable(t *testing.T) {
 		}
 	}
 }
+
+func TestGemm1MatchesPortable(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, np := range []int{1, 3, 4, 5, 9} {
+		const d = 5
+		a := make([]float64, d)
+		b := make([]float64, 8*d*np)
+		for _, v := range [][]float64{a, b} {
+			for i := range v {
+				v[i] = r.NormFloat64()
+			}
+		}
+		c, w := make([]float64, 8*np), make([]float64, 8*np)
+		gemm1x8(a, b, d, np, c)
+		gemm1x8Go(a, b, d, np, w)
+		assert.InDeltaSlice(t, w, c, 1e-12, "np=%d", np)
+	}
+}
