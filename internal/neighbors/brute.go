@@ -11,7 +11,8 @@ package neighbors
 // with them the error bound.
 type brute struct {
 	n, d   int
-	raw    []float64 // original rows, n×d
+	perm   []int32   // position p holds original row perm[p]
+	raw    []float64 // rows in position order, n×d
 	panels int
 	pk     []float64 // centred rows in panels of 8: pk[8d·q + 8j + r] = c[8q+r][j]
 	rn     []float64 // (1−gamma)·‖c_i‖², zero past n
@@ -23,7 +24,17 @@ const eps = 0x1p-52
 
 func newBrute(raw []float64, n, d int) *brute {
 	np := (n + 7) / 8
-	b := &brute{n: n, d: d, raw: raw, panels: np, pk: make([]float64, 8*d*np), rn: make([]float64, 8*np), mu: make([]float64, d)}
+	b := &brute{n: n, d: d, panels: np, pk: make([]float64, 8*d*np), rn: make([]float64, 8*np), mu: make([]float64, d)}
+	// Rows are kept in k-d tree order, so that rows close in position are
+	// close in space: blocks near the diagonal then hold most neighbours,
+	// the heaps fill with good candidates early and the screen rejects
+	// more. Heaps still order ties by the original index.
+	b.perm = newKDTree(raw, n, d).perm
+	b.raw = make([]float64, n*d)
+	for p, i := range b.perm {
+		copy(b.raw[p*d:(p+1)*d], raw[int(i)*d:int(i)*d+d])
+	}
+	raw = b.raw
 	for i := 0; i < n; i++ {
 		for j, v := range raw[i*d : i*d+d] {
 			b.mu[j] += v
@@ -139,11 +150,12 @@ func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *brut
 			t := bnd - qn
 			g := s.g[i*ldg : i*ldg+nr]
 			for j := firstRow(g, rn, t, 0); j < nr; j = firstRow(g, rn, t, j+1) {
-				idx := int32(r0 + j)
+				pos := r0 + j
+				idx := b.perm[pos]
 				if idx == sf {
 					continue
 				}
-				d2 := dist2(qi, b.raw[int(idx)*d:int(idx)*d+d])
+				d2 := dist2(qi, b.raw[pos*d:pos*d+d])
 				if d2 <= bnd {
 					h.push(d2, idx)
 					bnd = h.bound()

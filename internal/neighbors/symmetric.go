@@ -29,10 +29,12 @@ func (b *brute) trainSym(ctx context.Context, k, workers int, dist []float64, id
 	}
 	locks := make([]sync.Mutex, nb)
 	type task struct{ a, b int }
+	// Diagonal first, then outwards: in tree order the nearest blocks
+	// come first and give the heaps tight bounds early.
 	tasks := make([]task, 0, nb*(nb+1)/2)
-	for a := 0; a < nb; a++ {
-		for c := a; c < nb; c++ {
-			tasks = append(tasks, task{a, c})
+	for off := 0; off < nb; off++ {
+		for a := 0; a+off < nb; a++ {
+			tasks = append(tasks, task{a, a + off})
 		}
 	}
 	pool := sync.Pool{New: func() any {
@@ -49,8 +51,9 @@ func (b *brute) trainSym(ctx context.Context, k, workers int, dist []float64, id
 		return err
 	}
 	return parallel.For(ctx, n, 1024, workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			hs[i].drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
+		for p := lo; p < hi; p++ {
+			i := int(b.perm[p])
+			hs[p].drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
 		}
 	})
 }
@@ -102,7 +105,7 @@ func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *s
 				}
 				d2 := dist2(x, b.raw[rj*d:rj*d+d])
 				if d2 <= bnd {
-					h.push(d2, int32(rj))
+					h.push(d2, b.perm[rj])
 					bnd = h.bound()
 					t = bnd - b.rn[qi]
 				}
@@ -131,7 +134,7 @@ func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *s
 				bnd := h.bound()
 				d2 := dist2(b.raw[qj*d:qj*d+d], b.raw[ri*d:ri*d+d])
 				if d2 <= bnd {
-					h.push(d2, int32(ri))
+					h.push(d2, b.perm[ri])
 					tc[j] = h.bound() - b.rn[qj]
 				}
 			}
