@@ -24,7 +24,8 @@
 // costs K, not its size.
 //
 // Brute is a blocked exhaustive search: blocks of 48 queries against about
-// 256 kB of reference rows, with the dot products of
+// 256 kB of reference rows, kept in k-d tree order so that blocks near the
+// diagonal hold most neighbours, with the dot products of
 // ‖x−y‖² = ‖x‖² + ‖y‖² − 2x·y computed by a packed 6×8 AVX2/FMA kernel (a
 // portable Go kernel elsewhere). For training queries, which are the indexed
 // points themselves, each block of dot products serves both of its row
@@ -39,17 +40,19 @@
 //
 // Auto uses Brute above 32 columns. At 32 or fewer it builds the tree and
 // runs the search for 64 sample points, counting the points scanned; it
-// keeps the tree when scanned × (20 + d) ns is less than n × (1.2 + 0.02·d)
-// ns, the per-point costs of the two methods measured on this machine. On
-// uniform random data (n = 20,000, K = 20, one worker; BenchmarkCrossover,
-// 2-core AMD EPYC with AVX2, CPU time) the crossover is near d = 8:
+// keeps the tree when scanned × (12 + d) ns is less than n × (0.8 + 0.022·d)
+// ns, the per-point costs of the two methods measured on this machine (the
+// probe runs without the seeding Train uses, hence the lower tree constant
+// than a cold search costs). On uniform random data (n = 20,000, K = 20,
+// one worker; BenchmarkCrossover, 2-core AMD EPYC with AVX2, CPU time) the
+// crossover lies between d = 6 and d = 8:
 //
 //	d       2     4     6     8     10    12    16    32
-//	tree   56   121   262   622  1473  3404  7491     -   ms
-//	brute 491   487   509   538   522   549   587   744   ms
+//	tree   55   136   274   586  1361  3051  7329     -   ms
+//	brute 330   322   356   331   362   357   402   588   ms
 //
-// Below that the brute force costs about 1.2 ns per pair whatever d, the
-// screening loop, so the tree wins by its pruning alone.
+// Below 16 columns the brute force costs about 0.8 ns per pair whatever d
+// (the screening, not the arithmetic), so the tree wins by pruning alone.
 // Real data is rarely uniform and has a lower intrinsic dimension, so the
 // tree wins further out: on shuttle (49,097 × 9) it takes about 0.5 s
 // against 2.7 s for brute force, while campaign (41,188 × 62) goes to brute
