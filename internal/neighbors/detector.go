@@ -93,7 +93,7 @@ func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, i
 	if b.Scaler != nil {
 		b.Scaler.ApplyRows(data, m)
 	}
-	const block = 64
+	const block = 8 * queryBlock
 	k, d := b.K, b.Index.Dim()
 	return parallel.For(context.Background(), m, block, b.Workers, func(lo, hi int) {
 		dist := make([]float64, (hi-lo)*k)

@@ -177,17 +177,23 @@ func (ix *Index) Query(ctx context.Context, q []float64, m, k, workers int, dist
 		})
 	}
 	b := ix.brute
-	return parallel.For(ctx, m, queryBlock, workers, func(lo, hi int) {
-		n := hi - lo
-		s := b.newScratch(n)
-		hs := make([]heap, n)
+	// Scratch and heaps are made once per chunk of eight query blocks.
+	return parallel.For(ctx, m, 8*queryBlock, workers, func(lo, hi int) {
+		s := b.newScratch(queryBlock)
+		hs := make([]heap, queryBlock)
 		for i := range hs {
 			hs[i] = *newHeap(k)
 		}
-		b.searchBlock(q[lo*d:hi*d], n, nil, hs, s)
-		for i := range hs {
-			r := lo + i
-			hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
+		for s0 := lo; s0 < hi; s0 += queryBlock {
+			n := min(queryBlock, hi-s0)
+			for i := 0; i < n; i++ {
+				hs[i].reset(k)
+			}
+			b.searchBlock(q[s0*d:(s0+n)*d], n, nil, hs[:n], s)
+			for i := 0; i < n; i++ {
+				r := s0 + i
+				hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
+			}
 		}
 	})
 }

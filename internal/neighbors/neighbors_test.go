@@ -217,3 +217,21 @@ func TestGemm1MatchesPortable(t *testing.T) {
 		assert.InDeltaSlice(t, w, c, 1e-12, "np=%d", np)
 	}
 }
+
+// Query in several chunks of query blocks, with a partial last block.
+func TestQueryManyBlocks(t *testing.T) {
+	const n, d, k, m = 300, 24, 5, 437
+	data := testData(n, d, 31)
+	q := testData(m, d, 32)
+	for _, meth := range []Method{Tree, Brute} {
+		ix := New(data, n, d, meth)
+		dist := make([]float64, m*k)
+		idx := make([]int32, m*k)
+		require.NoError(t, ix.Query(context.Background(), q, m, k, 2, dist, idx))
+		for i := 0; i < m; i++ {
+			wd, wi := naive(data, n, d, q[i*d:(i+1)*d], -1, k)
+			require.Equal(t, wd, dist[i*k:(i+1)*k], "%v query %d", meth, i)
+			require.Equal(t, wi, idx[i*k:(i+1)*k], "%v query %d", meth, i)
+		}
+	}
+}
