@@ -197,8 +197,8 @@ func (m *Model) score(x []float64) float64 {
 		// Walk eight trees level by level. The direction at each node is
 		// close to a coin toss, so a branch there would be mispredicted
 		// half the time; a flag move is not, and the eight walks are
-		// independent chains whose cache latencies the CPU overlaps. Plain variables rather
-		// than an array keep the walks in registers.
+		// independent chains whose cache latencies the CPU overlaps.
+		// Plain variables rather than an array keep them in registers.
 		roots := m.roots
 		k := 0
 		for ; k+8 <= len(roots); k += 8 {
@@ -273,7 +273,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 	if m.nodes == nil {
 		return nil, errUnfitted()
 	}
-	data, n, err := check.DenseWidth(pkg, X, m.dim)
+	data, n, err := check.View(pkg, X, m.dim)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,8 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 }
 
 // ScoreTo writes the scores of the rows of X into dst, which must have one
-// element per row.
+// element per row. A *mat.Dense with contiguous rows is read in place, so
+// the only allocations are the few of the parallel loop.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if m.nodes == nil {
 		return errUnfitted()
@@ -293,7 +294,7 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 			return check.Errorf(pkg, ErrDimension, "dst has %d elements for %d rows", len(dst), r)
 		}
 	}
-	data, _, err := check.DenseWidth(pkg, X, m.dim)
+	data, _, err := check.View(pkg, X, m.dim)
 	if err != nil {
 		return err
 	}

@@ -86,3 +86,27 @@ func Row(pkg string, x []float64, d int) error {
 	}
 	return nil
 }
+
+// View is DenseWidth without the copy where one is not needed: when X is a
+// *mat.Dense whose rows are contiguous it returns X's own backing slice
+// (read-only for the caller), so that scoring a batch allocates nothing.
+func View(pkg string, X mat.Matrix, want int) (data []float64, n int, err error) {
+	if X == nil {
+		return nil, 0, Errorf(pkg, ErrEmpty, "nil matrix")
+	}
+	r, c := X.Dims()
+	if r > 0 && c != want {
+		return nil, 0, Errorf(pkg, ErrDimension, "matrix has %d features, model was fit on %d", c, want)
+	}
+	if dm, ok := X.(*mat.Dense); ok && r > 0 && c > 0 {
+		raw := dm.RawMatrix()
+		if raw.Stride == c {
+			data = raw.Data[:r*c]
+			if err := Finite(pkg, data, c); err != nil {
+				return nil, 0, err
+			}
+			return data, r, nil
+		}
+	}
+	return DenseWidth(pkg, X, want)
+}

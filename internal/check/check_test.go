@@ -65,3 +65,22 @@ func TestRow(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _ = Row("t", []float64{1, 2}, 2) })
 	assert.Zero(t, allocs)
 }
+
+func TestView(t *testing.T) {
+	X := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
+	data, n, err := View("t", X, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, []float64{1, 2, 3, 4}, data)
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _, _, _ = View("t", X, 2) }))
+	// A strided view cannot be used in place and is copied.
+	big := mat.NewDense(3, 3, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8})
+	data, _, err = View("t", big.Slice(1, 3, 1, 3), 2)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{4, 5, 7, 8}, data)
+	X.Set(1, 0, math.Inf(1))
+	_, _, err = View("t", X, 2)
+	assert.EqualError(t, err, "t: row 1 column 0 is +Inf")
+	_, _, err = View("t", X, 3)
+	assert.ErrorIs(t, err, ErrDimension)
+}
