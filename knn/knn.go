@@ -128,6 +128,9 @@ func (m *Model) TrainingScores() []float64 { return m.train }
 // a training row counts that row as a neighbour at distance 0. It does not
 // allocate.
 func (m *Model) Score(x []float64) (float64, error) {
+	if m.base == nil {
+		return math.NaN(), errUnfitted()
+	}
 	h, err := m.base.Find(x)
 	if err != nil {
 		return math.NaN(), err
@@ -139,6 +142,9 @@ func (m *Model) Score(x []float64) (float64, error) {
 
 // ScoreBatch scores the rows of X as Score does, in parallel.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	if m.base == nil {
+		return nil, errUnfitted()
+	}
 	if X == nil {
 		return nil, check.Errorf(pkg, check.ErrEmpty, "nil matrix")
 	}
@@ -152,6 +158,9 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	if m.base == nil {
+		return errUnfitted()
+	}
 	return m.base.ScoreTo(dst, X, func(dist []float64, _ []int32) float64 { return m.combine(dist) })
 }
 
@@ -162,6 +171,9 @@ const (
 
 // MarshalBinary encodes the model, training rows included.
 func (m *Model) MarshalBinary() ([]byte, error) {
+	if m.base == nil {
+		return nil, errUnfitted()
+	}
 	e := codec.NewEncoder(magic, version)
 	e.Int(m.cfg.K)
 	e.Int(int(m.cfg.Method))
@@ -197,4 +209,9 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	cfg.Standardize = base.Scaler != nil
 	*m = Model{cfg: cfg, base: base, train: train}
 	return nil
+}
+
+// errUnfitted reports a zero Model used before Fit or UnmarshalBinary.
+func errUnfitted() error {
+	return check.Errorf(pkg, ErrConfig, "model is not fitted: use Fit or UnmarshalBinary")
 }

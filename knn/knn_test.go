@@ -226,3 +226,15 @@ func TestScoreAllocs(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = m.Score(q) }), c.Name)
 	}
 }
+
+func TestUnfittedModel(t *testing.T) {
+	var m Model
+	_, err := m.Score([]float64{1})
+	assert.EqualError(t, err, "knn: model is not fitted: use Fit or UnmarshalBinary")
+	assert.ErrorIs(t, err, ErrConfig)
+	_, err = m.ScoreBatch(mat.NewDense(1, 1, nil))
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, m.ScoreTo(make([]float64, 1), mat.NewDense(1, 1, nil)), ErrConfig)
+	_, err = m.MarshalBinary()
+	assert.ErrorIs(t, err, ErrConfig)
+}

@@ -121,6 +121,9 @@ func (m *Model) TrainingScores() []float64 { return m.train }
 // Score returns the LOF of one new sample relative to the training rows,
 // scikit-learn's -score_samples with novelty=True. It does not allocate.
 func (m *Model) Score(x []float64) (float64, error) {
+	if m.base == nil {
+		return math.NaN(), errUnfitted()
+	}
 	h, err := m.base.Find(x)
 	if err != nil {
 		return math.NaN(), err
@@ -132,6 +135,9 @@ func (m *Model) Score(x []float64) (float64, error) {
 
 // ScoreBatch scores the rows of X as Score does, in parallel.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	if m.base == nil {
+		return nil, errUnfitted()
+	}
 	if X == nil {
 		return nil, check.Errorf(pkg, check.ErrEmpty, "nil matrix")
 	}
@@ -145,6 +151,9 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	if m.base == nil {
+		return errUnfitted()
+	}
 	return m.base.ScoreTo(dst, X, m.score)
 }
 
@@ -155,6 +164,9 @@ const (
 
 // MarshalBinary encodes the model, training rows included.
 func (m *Model) MarshalBinary() ([]byte, error) {
+	if m.base == nil {
+		return nil, errUnfitted()
+	}
 	e := codec.NewEncoder(magic, version)
 	e.Int(m.cfg.K)
 	e.Int(m.cfg.Workers)
@@ -198,4 +210,9 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	cfg.Standardize = base.Scaler != nil
 	*m = Model{cfg: cfg, base: base, kdist: kdist, lrd: lrd, train: train}
 	return nil
+}
+
+// errUnfitted reports a zero Model used before Fit or UnmarshalBinary.
+func errUnfitted() error {
+	return check.Errorf(pkg, ErrConfig, "model is not fitted: use Fit or UnmarshalBinary")
 }

@@ -256,6 +256,9 @@ func (s *Stream) Observe(score float64) (StreamResult, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.cfg.Blocks == 0 {
+		return StreamResult{Threshold: math.NaN()}, check.Errorf(pkg, ErrConfig, "stream is not set up: use NewStream or UnmarshalBinary")
+	}
 	r := StreamResult{Threshold: s.threshold, Ready: s.ready}
 	if s.ready && score >= s.threshold {
 		r.Exceeds = true

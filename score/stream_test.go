@@ -467,3 +467,9 @@ func TestStreamSeverityWithoutMeaningfulRatio(t *testing.T) {
 	res, _ = s.Observe(-1 + 0.5*10) // threshold −1, 150 % of the way from −11
 	assert.Equal(t, Critical, res.Severity)
 }
+
+func TestZeroStreamErrors(t *testing.T) {
+	var s Stream
+	_, err := s.Observe(1)
+	assert.ErrorIs(t, err, ErrConfig)
+}

@@ -65,28 +65,34 @@ type Throttle struct {
 	stats      ThrottleStats
 }
 
-// NewThrottle returns an empty throttle.
+// NewThrottle returns an empty throttle. A zero Throttle is ready to use
+// with the default configuration.
 func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
-	if cfg.Interval == 0 {
-		cfg.Interval = 5 * time.Minute
-	}
-	if cfg.MaxKeys == 0 {
-		cfg.MaxKeys = 100_000
-	}
 	if cfg.Interval < 0 {
 		return nil, check.Errorf(pkg, ErrConfig, "throttle interval %v is negative", cfg.Interval)
 	}
 	if cfg.MaxKeys < 0 || cfg.MaxKeys > 1<<30 {
 		return nil, check.Errorf(pkg, ErrConfig, "throttle key bound %d outside 1 to 2^30", cfg.MaxKeys)
 	}
-	return &Throttle{
-		interval: cfg.Interval,
-		maxKeys:  cfg.MaxKeys,
-		index:    make(map[string]int32),
-		head:     -1,
-		tail:     -1,
-		stats:    ThrottleStats{MaxKeys: cfg.MaxKeys},
-	}, nil
+	t := &Throttle{interval: cfg.Interval, maxKeys: cfg.MaxKeys}
+	t.init()
+	return t, nil
+}
+
+// init fills in defaults, so that a zero Throttle works.
+func (t *Throttle) init() {
+	if t.index != nil {
+		return
+	}
+	if t.interval == 0 {
+		t.interval = 5 * time.Minute
+	}
+	if t.maxKeys == 0 {
+		t.maxKeys = 100_000
+	}
+	t.index = make(map[string]int32)
+	t.head, t.tail = -1, -1
+	t.stats.MaxKeys = t.maxKeys
 }
 
 // Allow offers an alert of key at time now. It is allowed when the key has
@@ -96,6 +102,7 @@ func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 func (t *Throttle) Allow(key string, now time.Time) ThrottleDecision {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.init()
 	if i, ok := t.index[key]; ok {
 		e := &t.entries[i]
 		if d := now.Sub(e.last); d < t.interval && d > -t.interval {
@@ -191,6 +198,7 @@ func (t *Throttle) Pending(key string) int {
 func (t *Throttle) Stats() ThrottleStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.init()
 	s := t.stats
 	s.Keys = len(t.index)
 	return s

@@ -133,3 +133,12 @@ func ExampleThrottle() {
 	fmt.Printf("allowed %d, suppressed %d; the alert at 09:06 stands for %d more\n", st.Allowed, st.Suppressed, d.Suppressed)
 	// Output: allowed 2, suppressed 999; the alert at 09:06 stands for 999 more
 }
+
+func TestZeroThrottleUsesDefaults(t *testing.T) {
+	var th Throttle
+	t0 := time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
+	assert.True(t, th.Allow("admin", t0).Allowed)
+	assert.False(t, th.Allow("admin", t0.Add(4*time.Minute+59*time.Second)).Allowed)
+	assert.True(t, th.Allow("admin", t0.Add(5*time.Minute)).Allowed)
+	assert.Equal(t, 100_000, th.Stats().MaxKeys)
+}
