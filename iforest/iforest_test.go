@@ -248,6 +248,13 @@ func TestConstantData(t *testing.T) {
 	v, err := m.Score([]float64{0, 0, 0})
 	require.NoError(t, err)
 	assert.InDelta(t, 0.5, v, 1e-12)
+	b, err := m.MarshalBinary()
+	require.NoError(t, err)
+	var back Model
+	require.NoError(t, back.UnmarshalBinary(b), "a forest of single leaves round-trips")
+	v, err = back.Score([]float64{1, 2, 3})
+	require.NoError(t, err)
+	assert.InDelta(t, 0.5, v, 1e-12)
 }
 
 func TestBadInput(t *testing.T) {

@@ -67,8 +67,10 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		dec.Fail("node arrays have lengths %d, %d, %d, %d", n, len(feats), len(lefts), len(out.vals))
 	case len(out.roots) == 0:
 		dec.Fail("forest has no trees")
+	// An extended forest of single-leaf trees (all rows one point) has no
+	// hyperplanes, so only a standard forest must have none.
 	case len(out.planeIdx) != len(out.planeCoef) || len(out.planeIdx)%stride != 0 ||
-		(out.ext == 0) != (len(out.planeIdx) == 0):
+		(out.ext == 0 && len(out.planeIdx) != 0):
 		dec.Fail("hyperplane arrays have lengths %d and %d for extension level %d", len(out.planeIdx), len(out.planeCoef), out.ext)
 	}
 	for _, r := range out.roots {
@@ -91,7 +93,9 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		switch leaf := int(nd.left) == i; {
 		case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
 			dec.Fail("node %d has path length %v", i, v)
-		case nd.feature < 0 || int(nd.feature) >= max(limit, 1):
+		case leaf && nd.feature != 0:
+			dec.Fail("leaf %d has feature %d, want 0", i, nd.feature)
+		case !leaf && (nd.feature < 0 || int(nd.feature) >= limit):
 			dec.Fail("node %d splits on %d, want below %d", i, nd.feature, limit)
 		case leaf && !math.IsInf(nd.split, 1):
 			dec.Fail("leaf %d has split %v, want +Inf", i, nd.split)
