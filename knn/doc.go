@@ -28,4 +28,8 @@
 // The search is internal/neighbors: a k-d tree on narrow data and a blocked
 // brute force on wide data, in O(n·K) memory. A model keeps its training
 // rows. Score allocates nothing and is safe for concurrent use.
+//
+// Values beyond ±1e150 are refused with ErrNonFinite, in training data and
+// in samples to score: their squared differences overflow float64 and would
+// make distances +Inf and scores NaN. Rescale such data first.
 package knn

@@ -238,3 +238,19 @@ func TestUnfittedModel(t *testing.T) {
 	_, err = m.MarshalBinary()
 	assert.ErrorIs(t, err, ErrConfig)
 }
+
+// Values whose squares overflow would turn distances into +Inf and scores
+// into NaN: they are refused with the row and column named.
+func TestHugeValues(t *testing.T) {
+	X := mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, -1e300, 7, 8})
+	_, err := Fit(context.Background(), X, Config{K: 1})
+	assert.ErrorIs(t, err, ErrNonFinite)
+	assert.ErrorContains(t, err, "knn: row 2 column 1 is -1e+300")
+	X.Set(2, 1, 6)
+	m, err := Fit(context.Background(), X, Config{K: 1})
+	require.NoError(t, err)
+	_, err = m.Score([]float64{1e200, 0})
+	assert.ErrorIs(t, err, ErrNonFinite)
+	_, err = m.ScoreBatch(mat.NewDense(1, 2, []float64{0, 1e200}))
+	assert.ErrorIs(t, err, ErrNonFinite)
+}

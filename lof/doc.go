@@ -64,4 +64,8 @@
 // wide data), in O(n·K) memory: no n×n matrix is formed. A model keeps its
 // training rows, so its size is n·d plus three values per row. Score
 // allocates nothing and is safe for concurrent use.
+//
+// Values beyond ±1e150 are refused with ErrNonFinite, in training data and
+// in samples to score: their squared differences overflow float64 and would
+// make distances +Inf and scores NaN. Rescale such data first.
 package lof

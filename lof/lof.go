@@ -58,6 +58,9 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := check.Bounded(pkg, data, d); err != nil {
+		return nil, err
+	}
 	if err := neighbors.CheckK(pkg, cfg.K, n); err != nil {
 		return nil, err
 	}

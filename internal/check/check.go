@@ -110,3 +110,20 @@ func View(pkg string, X mat.Matrix, want int) (data []float64, n int, err error)
 	}
 	return DenseWidth(pkg, X, want)
 }
+
+// MaxDistanceValue bounds the magnitude of values that distance-based
+// detectors accept: squared differences of larger values overflow float64
+// and would turn distances into +Inf and scores into NaN.
+const MaxDistanceValue = 1e150
+
+// Bounded checks that every value of the row-major data (d columns) has
+// magnitude at most MaxDistanceValue. It does not allocate unless it returns
+// an error.
+func Bounded(pkg string, data []float64, d int) error {
+	for k, v := range data {
+		if v > MaxDistanceValue || v < -MaxDistanceValue {
+			return Errorf(pkg, ErrNonFinite, "row %d column %d is %g, beyond ±%g where squared distances overflow: rescale the data", k/d, k%d, v, MaxDistanceValue)
+		}
+	}
+	return nil
+}

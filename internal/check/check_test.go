@@ -84,3 +84,10 @@ func TestView(t *testing.T) {
 	_, _, err = View("t", X, 3)
 	assert.ErrorIs(t, err, ErrDimension)
 }
+
+func TestBounded(t *testing.T) {
+	assert.NoError(t, Bounded("t", []float64{1e150, -1e150, 0, 3}, 2))
+	err := Bounded("t", []float64{0, 1, -2e150, 3}, 2)
+	assert.ErrorIs(t, err, ErrNonFinite)
+	assert.EqualError(t, err, "t: row 1 column 0 is -2e+150, beyond ±1e+150 where squared distances overflow: rescale the data")
+}

@@ -67,6 +67,9 @@ func (b *Base) Find(x []float64) (*Hits, error) {
 	if err := check.Row(b.Pkg, x, b.Index.Dim()); err != nil {
 		return nil, err
 	}
+	if err := check.Bounded(b.Pkg, x, len(x)); err != nil {
+		return nil, err
+	}
 	h := b.pool.Get().(*Hits)
 	q := x
 	if b.Scaler != nil {
@@ -85,6 +88,9 @@ func (b *Base) Put(h *Hits) { b.pool.Put(h) }
 func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
 	data, m, err := check.DenseWidth(b.Pkg, X, b.Index.Dim())
 	if err != nil {
+		return err
+	}
+	if err := check.Bounded(b.Pkg, data, b.Index.Dim()); err != nil {
 		return err
 	}
 	if len(dst) != m {
