@@ -84,6 +84,12 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.ExtensionLevel > 0 {
+		// Hyperplane cuts take dot products, which overflow on huge values.
+		if err := check.Bounded(pkg, data, d); err != nil {
+			return nil, err
+		}
+	}
 	trees := make([]builtTree, cfg.Trees)
 	err = parallel.For(ctx, cfg.Trees, 1, cfg.Workers, func(lo, hi int) {
 		for t := lo; t < hi; t++ {

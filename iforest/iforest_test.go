@@ -342,3 +342,24 @@ func ExampleFit() {
 	fmt.Printf("typical login %.2f, burst of failures %.2f\n", typical, attack)
 	// Output: typical login 0.42, burst of failures 0.80
 }
+
+// Values near the float64 limits must not turn a cut into NaN: the range of
+// a feature overflows, but the cut is still drawn inside it.
+func TestHugeValues(t *testing.T) {
+	X := mat.NewDense(6, 1, []float64{-1.7e308, 1.7e308, 0, 1, 2, 3})
+	m, err := Fit(context.Background(), X, Config{Seed: 1, Trees: 50})
+	require.NoError(t, err)
+	for _, nd := range m.nodes {
+		assert.False(t, math.IsNaN(nd.split))
+	}
+	s, err := m.ScoreBatch(X)
+	require.NoError(t, err)
+	assert.Greater(t, s[0], s[3])
+	b, err := m.MarshalBinary()
+	require.NoError(t, err)
+	require.NoError(t, new(Model).UnmarshalBinary(b))
+	_, err = Fit(context.Background(), mat.NewDense(3, 2, []float64{1, 2, 3, 4, 1e200, 5}), Config{ExtensionLevel: 1})
+	assert.ErrorIs(t, err, ErrNonFinite)
+	assert.Less(t, uniform(-1.7e308, 1.7e308, 0.999), 1.7e308)
+	assert.Equal(t, -1.7e308, uniform(-1.7e308, 1.7e308, 0))
+}

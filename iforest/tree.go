@@ -155,7 +155,7 @@ func (b *builder) axisCut(rows []int) (split float64, feature int32, ok bool) {
 		f := b.scratch[j]
 		lo, hi := b.extent(rows, f)
 		if hi > lo {
-			split = lo + b.r.Float64()*(hi-lo)
+			split = uniform(lo, hi, b.r.Float64())
 			if split >= hi { // rounding must not send every row left
 				split = lo
 			}
@@ -194,4 +194,12 @@ func (b *builder) planeCut(rows []int) (split float64, plane []int32, coef []flo
 		split += coef[i] * (lo + b.r.Float64()*(hi-lo))
 	}
 	return split, plane, coef, true
+}
+
+// uniform maps u in [0, 1) into [lo, hi], also when hi − lo overflows.
+func uniform(lo, hi, u float64) float64 {
+	if span := hi - lo; !math.IsInf(span, 0) {
+		return lo + u*span
+	}
+	return max(lo, lo*(1-u)+hi*u)
 }
