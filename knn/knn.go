@@ -148,15 +148,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 	if m.base == nil {
 		return nil, errUnfitted()
 	}
-	if X == nil {
-		return nil, check.Errorf(pkg, check.ErrEmpty, "nil matrix")
-	}
-	r, _ := X.Dims()
-	dst := make([]float64, r)
-	if err := m.ScoreTo(dst, X); err != nil {
-		return nil, err
-	}
-	return dst, nil
+	return m.base.ScoreBatch(X, m.scoreHits)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
@@ -164,8 +156,11 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if m.base == nil {
 		return errUnfitted()
 	}
-	return m.base.ScoreTo(dst, X, func(dist []float64, _ []int32) float64 { return m.combine(dist) })
+	return m.base.ScoreTo(dst, X, m.scoreHits)
 }
+
+// scoreHits adapts combine to the neighbour callback; knn needs no indices.
+func (m *Model) scoreHits(dist []float64, _ []int32) float64 { return m.combine(dist) }
 
 const (
 	magic   = "VKNN"

@@ -141,15 +141,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 	if m.base == nil {
 		return nil, errUnfitted()
 	}
-	if X == nil {
-		return nil, check.Errorf(pkg, check.ErrEmpty, "nil matrix")
-	}
-	r, _ := X.Dims()
-	dst := make([]float64, r)
-	if err := m.ScoreTo(dst, X); err != nil {
-		return nil, err
-	}
-	return dst, nil
+	return m.base.ScoreBatch(X, m.score)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.

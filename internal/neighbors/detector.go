@@ -83,6 +83,19 @@ func (b *Base) Find(x []float64) (*Hits, error) {
 // Put returns h to the pool.
 func (b *Base) Put(h *Hits) { b.pool.Put(h) }
 
+// ScoreBatch is ScoreTo into a new slice of one score per row of X.
+func (b *Base) ScoreBatch(X mat.Matrix, score func(dist []float64, idx []int32) float64) ([]float64, error) {
+	if X == nil {
+		return nil, check.Errorf(b.Pkg, check.ErrEmpty, "nil matrix")
+	}
+	r, _ := X.Dims()
+	dst := make([]float64, r)
+	if err := b.ScoreTo(dst, X, score); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
 // ScoreTo validates X and writes score(neighbours of row i) to dst[i], in
 // parallel blocks.
 func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
