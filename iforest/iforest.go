@@ -76,7 +76,12 @@ type Model struct {
 
 // Fit grows a forest on the rows of X.
 func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
-	data, n, d, err := check.Dense(pkg, X)
+	// The forest keeps no rows, so a contiguous *mat.Dense is read in place.
+	var d int
+	if X != nil {
+		_, d = X.Dims()
+	}
+	data, n, err := check.View(pkg, X, d)
 	if err != nil {
 		return nil, err
 	}
