@@ -99,7 +99,13 @@ func (b *Base) ScoreBatch(X mat.Matrix, score func(dist []float64, idx []int32) 
 // ScoreTo validates X and writes score(neighbours of row i) to dst[i], in
 // parallel blocks.
 func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
-	data, m, err := check.DenseWidth(b.Pkg, X, b.Index.Dim())
+	// Unscaled input is read in place when it is a contiguous *mat.Dense;
+	// scaled input needs a copy to scale.
+	view := check.View
+	if b.Scaler != nil {
+		view = check.DenseWidth
+	}
+	data, m, err := view(b.Pkg, X, b.Index.Dim())
 	if err != nil {
 		return err
 	}
