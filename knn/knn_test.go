@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigil-ml/vigil/internal/codec"
 	"math"
 	"os"
 	"sync"
@@ -188,10 +189,16 @@ func FuzzUnmarshal(f *testing.F) {
 	require.NoError(f, err)
 	b, _ := m.MarshalBinary()
 	f.Add(b)
+	f.Add(b[6 : len(b)-4])
+	// Each input is also tried sealed with a valid header and checksum, so
+	// that the field checks behind the checksum are reached.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var m Model
-		if m.UnmarshalBinary(data) == nil {
-			_, _ = m.Score([]float64{1, 2})
+		for _, in := range [][]byte{data, codec.Seal(magic, version, data)} {
+			var m Model
+			if m.UnmarshalBinary(in) == nil {
+				_, _ = m.Score([]float64{1, 2})
+				_, _ = m.ScoreBatch(mat.NewDense(2, 2, []float64{0, 1, 2, 3}))
+			}
 		}
 	})
 }
