@@ -7,7 +7,6 @@ import (
 	"github.com/vigil-ml/vigil/internal/check"
 	"github.com/vigil-ml/vigil/internal/codec"
 	"github.com/vigil-ml/vigil/internal/neighbors"
-	"github.com/vigil-ml/vigil/internal/scale"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -70,28 +69,12 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	if cfg.Method < Largest || cfg.Method > Median {
 		return nil, check.Errorf(pkg, check.ErrConfig, "unknown Method %d", int(cfg.Method))
 	}
-	if cfg.K < 0 {
-		return nil, check.Errorf(pkg, check.ErrConfig, "K is %d, want at least 1", cfg.K)
-	}
-	data, n, d, err := check.Dense(pkg, X)
+	base, dist, _, err := neighbors.FitBase(ctx, pkg, X, cfg.K, cfg.Standardize, cfg.Workers)
 	if err != nil {
 		return nil, err
 	}
-	if err := check.Bounded(pkg, data, d); err != nil {
-		return nil, err
-	}
-	if err := neighbors.CheckK(pkg, cfg.K, n); err != nil {
-		return nil, err
-	}
-	var sc *scale.Scaler
-	if cfg.Standardize {
-		sc = scale.Fit(data, n, d)
-	}
-	m := &Model{cfg: cfg, base: neighbors.NewBase(pkg, data, n, d, cfg.K, cfg.Workers, sc)}
-	dist, _, err := m.base.Index.Train(ctx, cfg.K, cfg.Workers)
-	if err != nil {
-		return nil, err
-	}
+	m := &Model{cfg: cfg, base: base}
+	n := len(dist) / cfg.K
 	m.train = make([]float64, n)
 	k := cfg.K
 	for i := range m.train {

@@ -33,6 +33,36 @@ func NewBase(pkg string, data []float64, n, d, k, workers int, scaler *scale.Sca
 	return b
 }
 
+// FitBase validates X and k (K ≥ 1, fewer than the rows, values finite and
+// within check.MaxDistanceValue), standardises when asked, indexes the rows
+// and returns the k nearest other rows of each: the Fit that knn and lof
+// share.
+func FitBase(ctx context.Context, pkg string, X mat.Matrix, k int, standardize bool, workers int) (b *Base, dist []float64, idx []int32, err error) {
+	if k < 1 {
+		return nil, nil, nil, check.Errorf(pkg, check.ErrConfig, "K is %d, want at least 1", k)
+	}
+	data, n, d, err := check.Dense(pkg, X)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := check.Bounded(pkg, data, d); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := CheckK(pkg, k, n); err != nil {
+		return nil, nil, nil, err
+	}
+	var sc *scale.Scaler
+	if standardize {
+		sc = scale.Fit(data, n, d)
+	}
+	b = NewBase(pkg, data, n, d, k, workers, sc)
+	dist, idx, err = b.Index.Train(ctx, k, workers)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b, dist, idx, nil
+}
+
 // CheckK validates a neighbour count against n training rows.
 func CheckK(pkg string, k, n int) error {
 	if k < 1 {
