@@ -112,7 +112,8 @@ func (m *Model) TrainingScores() []float64 { return m.train }
 
 // Score scores one new sample against the training rows; a sample equal to
 // a training row counts that row as a neighbour at distance 0. It does not
-// allocate.
+// allocate. On error the score is NaN, as on every Vigil detector, so that
+// a caller who ignores the error cannot mistake it for a normal score.
 func (m *Model) Score(x []float64) (float64, error) {
 	if m.base == nil {
 		return math.NaN(), errUnfitted()
@@ -194,5 +195,5 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 
 // errUnfitted reports a zero Model used before Fit or UnmarshalBinary.
 func errUnfitted() error {
-	return check.Errorf(pkg, ErrConfig, "model is not fitted: use Fit or UnmarshalBinary")
+	return check.NotFitted(pkg)
 }

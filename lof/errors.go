@@ -9,6 +9,15 @@ var (
 	ErrDimension = check.ErrDimension
 	ErrConfig    = check.ErrConfig
 	ErrCorrupt   = check.ErrCorrupt
+	// ErrNotFitted is returned by every method of a zero Model.
+	ErrNotFitted = check.ErrNotFitted
 )
+
+// Error is the type of every error this package returns. errors.As gives
+// the package, the sentinel kind and, for bad input, the row and column:
+//
+//	var e *lof.Error
+//	if errors.As(err, &e) && e.Row >= 0 { log.Printf("bad value at row %d, feature %d", e.Row, e.Col) }
+type Error = check.Error
 
 const pkg = "lof"

@@ -105,7 +105,8 @@ func (m *Model) Config() Config { return m.cfg }
 func (m *Model) TrainingScores() []float64 { return m.train }
 
 // Score returns the LOF of one new sample relative to the training rows,
-// scikit-learn's -score_samples with novelty=True. It does not allocate.
+// scikit-learn's -score_samples with novelty=True. It does not allocate. On error the score is NaN, as on every Vigil detector, so that
+// a caller who ignores the error cannot mistake it for a normal score.
 func (m *Model) Score(x []float64) (float64, error) {
 	if m.base == nil {
 		return math.NaN(), errUnfitted()
@@ -192,5 +193,5 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 
 // errUnfitted reports a zero Model used before Fit or UnmarshalBinary.
 func errUnfitted() error {
-	return check.Errorf(pkg, ErrConfig, "model is not fitted: use Fit or UnmarshalBinary")
+	return check.NotFitted(pkg)
 }

@@ -3,6 +3,7 @@ package lof
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/vigil-ml/vigil/internal/codec"
 	"math"
@@ -236,14 +237,18 @@ func TestScoreAllocs(t *testing.T) {
 
 func TestUnfittedModel(t *testing.T) {
 	var m Model
-	_, err := m.Score([]float64{1})
+	s, err := m.Score([]float64{1})
+	assert.True(t, math.IsNaN(s), "Score returns NaN on error")
 	assert.EqualError(t, err, "lof: model is not fitted: use Fit or UnmarshalBinary")
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, ErrNotFitted)
 	_, err = m.ScoreBatch(mat.NewDense(1, 1, nil))
-	assert.ErrorIs(t, err, ErrConfig)
-	assert.ErrorIs(t, m.ScoreTo(make([]float64, 1), mat.NewDense(1, 1, nil)), ErrConfig)
+	assert.ErrorIs(t, err, ErrNotFitted)
+	assert.ErrorIs(t, m.ScoreTo(make([]float64, 1), mat.NewDense(1, 1, nil)), ErrNotFitted)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	assert.Equal(t, Error{Pkg: "lof", Kind: ErrNotFitted, Row: -1, Col: -1, Msg: "model is not fitted: use Fit or UnmarshalBinary"}, *e)
 	_, err = m.MarshalBinary()
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, ErrNotFitted)
 }
 
 // Values whose squares overflow would turn distances into +Inf and scores

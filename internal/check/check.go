@@ -67,7 +67,7 @@ func denseNoCheck(pkg string, X mat.Matrix) ([]float64, int, int, error) {
 func Finite(pkg string, data []float64, d int) error {
 	for k, v := range data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return Errorf(pkg, ErrNonFinite, "row %d column %d is %v", k/d, k%d, v)
+			return ErrorAt(pkg, ErrNonFinite, k/d, k%d, "row %d column %d is %v", k/d, k%d, v)
 		}
 	}
 	return nil
@@ -81,7 +81,7 @@ func Row(pkg string, x []float64, d int) error {
 	}
 	for j, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return Errorf(pkg, ErrNonFinite, "feature %d is %v", j, v)
+			return ErrorAt(pkg, ErrNonFinite, 0, j, "feature %d is %v", j, v)
 		}
 	}
 	return nil
@@ -122,7 +122,7 @@ const MaxDistanceValue = 1e150
 func Bounded(pkg string, data []float64, d int) error {
 	for k, v := range data {
 		if v > MaxDistanceValue || v < -MaxDistanceValue {
-			return Errorf(pkg, ErrNonFinite, "row %d column %d is %g, beyond ±%g where squared distances overflow: rescale the data", k/d, k%d, v, MaxDistanceValue)
+			return ErrorAt(pkg, ErrNonFinite, k/d, k%d, "row %d column %d is %g, beyond ±%g where squared distances overflow: rescale the data", k/d, k%d, v, MaxDistanceValue)
 		}
 	}
 	return nil

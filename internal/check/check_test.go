@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -90,4 +91,35 @@ func TestBounded(t *testing.T) {
 	err := Bounded("t", []float64{0, 1, -2e150, 3}, 2)
 	assert.ErrorIs(t, err, ErrNonFinite)
 	assert.EqualError(t, err, "t: row 1 column 0 is -2e+150, beyond ±1e+150 where squared distances overflow: rescale the data")
+}
+
+// errors.As gives the position of a bad value; errors.Is still matches the
+// sentinel; errors without a position say so with -1.
+func TestErrorPosition(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		err      error
+		row, col int
+		kind     error
+	}{
+		{"dense", Finite("t", []float64{1, 2, 3, math.NaN()}, 2), 1, 1, ErrNonFinite},
+		{"row", Row("t", []float64{0, 0, math.Inf(1)}, 3), 0, 2, ErrNonFinite},
+		{"bounded", Bounded("t", []float64{0, 1, -2e150, 3}, 2), 1, 0, ErrNonFinite},
+		{"config", Errorf("t", ErrConfig, "K is %d", 0), -1, -1, ErrConfig},
+		{"unfitted", NotFitted("t"), -1, -1, ErrNotFitted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e *Error
+			require.True(t, errors.As(tc.err, &e))
+			assert.Equal(t, "t", e.Pkg)
+			assert.Equal(t, tc.row, e.Row)
+			assert.Equal(t, tc.col, e.Col)
+			assert.ErrorIs(t, tc.err, tc.kind)
+			wrapped := fmt.Errorf("loading: %w", tc.err)
+			require.True(t, errors.As(wrapped, &e))
+			assert.Equal(t, tc.row, e.Row)
+		})
+	}
+	assert.EqualError(t, NotFitted("knn"), "knn: model is not fitted: use Fit or UnmarshalBinary")
+	assert.False(t, errors.Is(NotFitted("knn"), ErrConfig), "not fitted is its own kind")
 }
