@@ -36,8 +36,11 @@
 // restore it exactly.
 //
 // A Throttle lets at most one alert per key through per interval (5
-// minutes by default), counts what it held back, and remembers at most a
-// configured number of keys.
+// minutes by default) and counts what it held back. A key's clock never
+// moves backward: an alert stamped before the key's last allowed alert is
+// suppressed and counted as late. It remembers at most MaxKeys keys of at
+// most MaxKeyBytes bytes each (longer keys are kept as a prefix and a
+// SHA-256 digest), so its memory is bounded in bytes.
 //
 // # Evaluation
 //

@@ -12,3 +12,7 @@ var (
 )
 
 const pkg = "score"
+
+func errorf(kind error, format string, args ...any) error {
+	return check.Errorf(pkg, kind, format, args...)
+}

@@ -1,17 +1,18 @@
 package score
 
 import (
+	"math"
 	"sync"
 	"time"
 
-	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/codec"
 )
 
 // ThrottleConfig configures a Throttle. The zero value means one alert per
-// key per 5 minutes and at most 100,000 keys.
+// key per 5 minutes, at most 100,000 keys of at most 256 bytes each.
 type ThrottleConfig struct {
-	// Interval is the quiet time after an alert during which further alerts
-	// of the same key are suppressed; default 5 minutes.
+	// Interval is the quiet time after an allowed alert during which
+	// further alerts of the same key are suppressed; default 5 minutes.
 	Interval time.Duration
 	// MaxKeys bounds the keys remembered; default 100,000. When a new key
 	// arrives at the bound, the key least recently offered (allowed or
@@ -20,6 +21,32 @@ type ThrottleConfig struct {
 	// in Stats.Suppressed). A key still being suppressed is thus the last
 	// to go.
 	MaxKeys int
+	// MaxKeyBytes bounds the bytes remembered per key, from 64 to 2^20;
+	// default 256. A longer key is remembered by its first MaxKeyBytes − 32
+	// bytes and its SHA-256 digest (MaxKeyBytes + 1 bytes in all), so that
+	// distinct keys stay distinct while memory stays within
+	// Stats.MemoryBound, about MaxKeys·(MaxKeyBytes + 161) bytes (38 MB
+	// with the defaults), whatever the keys.
+	MaxKeyBytes int
+}
+
+func (c ThrottleConfig) resolve() (ThrottleConfig, error) {
+	if c.Interval < 0 {
+		return c, errorf(ErrConfig, "throttle interval %v is negative", c.Interval)
+	}
+	if err := checkKeyBounds("throttle", c.MaxKeys, c.MaxKeyBytes); err != nil {
+		return c, err
+	}
+	if c.Interval == 0 {
+		c.Interval = 5 * time.Minute
+	}
+	if c.MaxKeys == 0 {
+		c.MaxKeys = defaultMaxKeys
+	}
+	if c.MaxKeyBytes == 0 {
+		c.MaxKeyBytes = defaultMaxKeyBytes
+	}
+	return c, nil
 }
 
 // ThrottleDecision is the outcome of one alert offered to a Throttle.
@@ -35,152 +62,106 @@ type ThrottleDecision struct {
 
 // ThrottleStats are a throttle's running counts.
 type ThrottleStats struct {
-	Allowed    int // alerts let through
-	Suppressed int // alerts held back
-	Evictions  int // keys forgotten to keep within MaxKeys
-	Keys       int // keys remembered now
-	MaxKeys    int // the bound on Keys
+	Allowed     int // alerts let through
+	Suppressed  int // alerts held back, Late included
+	Late        int // alerts stamped before their key's last allowed alert
+	Evictions   int // keys forgotten to keep within MaxKeys
+	LongKeys    int // alerts whose key was longer than MaxKeyBytes
+	Keys        int // keys remembered now
+	MaxKeys     int // the bound on Keys
+	MemoryBound int // bytes the remembered keys can take at most
 }
 
-type throttleEntry struct {
-	key        string
-	last       time.Time // time of the key's last allowed alert
+type throttleState struct {
+	last       time.Time // the key's last allowed alert; only moves forward
 	suppressed int       // suppressed since then
-	prev, next int32     // recency list, -1 at the ends
 }
 
 // Throttle lets through at most one alert per key per interval and counts
-// what it suppresses. Times are given by the caller, so that replays and
-// tests are deterministic. Its memory is bounded by MaxKeys: entries live in
-// one slice that never grows past MaxKeys, indexed by a map that never holds
-// more than MaxKeys keys. It is safe for concurrent use.
+// what it suppresses. Times are given by the caller (event time, not the
+// wall clock), so that replays and tests are deterministic.
+//
+// A key's state never moves backward in time: an alert is allowed only when
+// it comes at least Interval after the key's last allowed alert, so one that
+// arrives out of order, stamped before that alert, is suppressed and counted
+// as Late, whatever its lag. Letting it through would either rewind the
+// key's clock (and a later alert inside the interval would pass) or, if
+// the state were left alone, let a replay of back-dated alerts through
+// one by one.
+//
+// Memory is bounded by MaxKeys and MaxKeyBytes (see ThrottleConfig): the
+// entries live in one slice that never grows past MaxKeys, indexed by a map
+// that never holds more than MaxKeys keys. A key evicted to make room is
+// forgotten, so its next alert, late or not, is allowed.
+//
+// A zero Throttle is ready to use with the default configuration. It is
+// safe for concurrent use, and MarshalBinary/UnmarshalBinary snapshot and
+// restore it exactly.
 type Throttle struct {
-	mu         sync.Mutex
-	interval   time.Duration
-	maxKeys    int
-	entries    []throttleEntry
-	index      map[string]int32
-	head, tail int32 // head is the least recently offered
-	churn      int   // evictions since the index was last rebuilt
-	stats      ThrottleStats
+	mu    sync.Mutex
+	cfg   ThrottleConfig
+	keys  keyed[throttleState]
+	ready bool
+	stats ThrottleStats
 }
 
-// NewThrottle returns an empty throttle. A zero Throttle is ready to use
-// with the default configuration.
+// NewThrottle returns an empty throttle.
 func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
-	if cfg.Interval < 0 {
-		return nil, check.Errorf(pkg, ErrConfig, "throttle interval %v is negative", cfg.Interval)
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return nil, err
 	}
-	if cfg.MaxKeys < 0 || cfg.MaxKeys > 1<<30 {
-		return nil, check.Errorf(pkg, ErrConfig, "throttle key bound %d outside 1 to 2^30", cfg.MaxKeys)
-	}
-	t := &Throttle{interval: cfg.Interval, maxKeys: cfg.MaxKeys}
-	t.init()
+	t := &Throttle{}
+	t.setup(cfg)
 	return t, nil
+}
+
+func (t *Throttle) setup(cfg ThrottleConfig) {
+	t.cfg = cfg
+	t.keys.init(cfg.MaxKeys, cfg.MaxKeyBytes)
+	t.stats = ThrottleStats{MaxKeys: cfg.MaxKeys}
+	t.ready = true
 }
 
 // init fills in defaults, so that a zero Throttle works.
 func (t *Throttle) init() {
-	if t.index != nil {
-		return
+	if !t.ready {
+		cfg, _ := ThrottleConfig{}.resolve()
+		t.setup(cfg)
 	}
-	if t.interval == 0 {
-		t.interval = 5 * time.Minute
-	}
-	if t.maxKeys == 0 {
-		t.maxKeys = 100_000
-	}
-	t.index = make(map[string]int32)
-	t.head, t.tail = -1, -1
-	t.stats.MaxKeys = t.maxKeys
+}
+
+// Config returns the configuration with defaults filled in.
+func (t *Throttle) Config() ThrottleConfig {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.init()
+	return t.cfg
 }
 
 // Allow offers an alert of key at time now. It is allowed when the key has
-// no allowed alert within the interval before or after now (an alert that
-// arrives out of order, earlier than the key's last one but within the
-// interval, is suppressed too).
+// no allowed alert remembered, or when now is at least Interval after the
+// key's last allowed alert.
 func (t *Throttle) Allow(key string, now time.Time) ThrottleDecision {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.init()
-	if i, ok := t.index[key]; ok {
-		e := &t.entries[i]
-		if d := now.Sub(e.last); d < t.interval && d > -t.interval {
+	e, ok := t.keys.get(key)
+	if ok {
+		// Sub saturates, so huge gaps compare correctly.
+		if d := now.Sub(e.last); d < t.cfg.Interval {
+			if d < 0 {
+				t.stats.Late++
+			}
 			e.suppressed++
 			t.stats.Suppressed++
-			t.unlink(i)
-			t.pushBack(i)
 			return ThrottleDecision{Suppressed: e.suppressed}
 		}
-		n := e.suppressed
-		e.last, e.suppressed = now, 0
-		t.unlink(i)
-		t.pushBack(i)
-		t.stats.Allowed++
-		return ThrottleDecision{Allowed: true, Suppressed: n}
 	}
-	var i int32
-	if len(t.entries) < t.maxKeys {
-		if len(t.entries) == cap(t.entries) {
-			grown := make([]throttleEntry, len(t.entries), min(t.maxKeys, max(16, 2*cap(t.entries))))
-			copy(grown, t.entries)
-			t.entries = grown
-		}
-		t.entries = append(t.entries, throttleEntry{})
-		i = int32(len(t.entries) - 1)
-	} else {
-		i = t.head
-		t.unlink(i)
-		delete(t.index, t.entries[i].key)
-		t.stats.Evictions++
-		if t.churn++; t.churn >= t.maxKeys {
-			t.rebuild()
-		}
-	}
-	t.entries[i] = throttleEntry{key: key, last: now}
-	t.index[key] = i
-	t.pushBack(i)
+	n := e.suppressed
+	*e = throttleState{last: now}
 	t.stats.Allowed++
-	return ThrottleDecision{Allowed: true}
-}
-
-// rebuild copies the index into a fresh map. A Go map that sees endless
-// deletions and insertions may keep the space of deleted slots; rebuilding
-// after every MaxKeys evictions keeps its size proportional to MaxKeys
-// whatever the runtime does, at an amortised cost of one map insertion per
-// eviction.
-func (t *Throttle) rebuild() {
-	fresh := make(map[string]int32, len(t.index))
-	for k, v := range t.index {
-		fresh[k] = v
-	}
-	t.index, t.churn = fresh, 0
-}
-
-func (t *Throttle) unlink(i int32) {
-	e := &t.entries[i]
-	if e.prev >= 0 {
-		t.entries[e.prev].next = e.next
-	} else {
-		t.head = e.next
-	}
-	if e.next >= 0 {
-		t.entries[e.next].prev = e.prev
-	} else {
-		t.tail = e.prev
-	}
-	e.prev, e.next = -1, -1
-}
-
-func (t *Throttle) pushBack(i int32) {
-	e := &t.entries[i]
-	e.prev, e.next = t.tail, -1
-	if t.tail >= 0 {
-		t.entries[t.tail].next = i
-	} else {
-		t.head = i
-	}
-	t.tail = i
+	return ThrottleDecision{Allowed: true, Suppressed: n}
 }
 
 // Pending returns how many alerts of key have been suppressed since its last
@@ -188,8 +169,9 @@ func (t *Throttle) pushBack(i int32) {
 func (t *Throttle) Pending(key string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if i, ok := t.index[key]; ok {
-		return t.entries[i].suppressed
+	t.init()
+	if e, ok := t.keys.peek(key); ok {
+		return e.suppressed
 	}
 	return 0
 }
@@ -200,6 +182,87 @@ func (t *Throttle) Stats() ThrottleStats {
 	defer t.mu.Unlock()
 	t.init()
 	s := t.stats
-	s.Keys = len(t.index)
+	s.Keys = len(t.keys.index)
+	s.Evictions = t.keys.evictions
+	s.LongKeys = t.keys.hashed
+	s.MemoryBound = t.keys.memoryBound()
 	return s
+}
+
+const throttleMagic, throttleVersion = "STHT", 1
+
+// MarshalBinary snapshots the throttle: its configuration, every remembered
+// key with its last allowed time and pending count, in recency order, and
+// the counts.
+func (t *Throttle) MarshalBinary() ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.init()
+	e := codec.NewEncoder(throttleMagic, throttleVersion)
+	e.Int(int(t.cfg.Interval))
+	e.Int(t.cfg.MaxKeys)
+	e.Int(t.cfg.MaxKeyBytes)
+	e.Int(len(t.keys.index))
+	t.keys.each(func(key string, v *throttleState) {
+		e.String(key)
+		s, ns := unixParts(v.last)
+		e.Int(s)
+		e.Int(ns)
+		e.Int(v.suppressed)
+	})
+	st := t.stats
+	for _, v := range []int{st.Allowed, st.Suppressed, st.Late, t.keys.evictions, t.keys.hashed} {
+		e.Int(v)
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary restores a throttle snapshotted by MarshalBinary. Corrupt,
+// truncated or inconsistent input returns an error matching ErrCorrupt and
+// leaves t unchanged.
+func (t *Throttle) UnmarshalBinary(data []byte) error {
+	d, _, err := codec.NewDecoder(pkg, throttleMagic, throttleVersion, data)
+	if err != nil {
+		return err
+	}
+	var c ThrottleConfig
+	c.Interval = time.Duration(d.IntIn("interval", 1, math.MaxInt64))
+	c.MaxKeys = d.IntIn("key bound", 1, maxKeysLimit)
+	c.MaxKeyBytes = d.IntIn("key length bound", minKeyBytes, maxKeyLimit)
+	// A key takes at least 32 bytes (length, two time fields, count).
+	n := d.IntIn("key count", 0, min(c.MaxKeys, len(data)/32))
+	var x Throttle
+	x.setup(c)
+	for i := range n {
+		key := d.String()
+		sec := d.Int()
+		ns := d.IntIn("nanoseconds", 0, 999_999_999)
+		sup := d.IntIn("pending count", 0, math.MaxInt)
+		if len(key) > c.MaxKeyBytes+1 || (len(key) == c.MaxKeyBytes+1 && key[len(key)-1] != 0xff) {
+			d.Fail("key %d has %d bytes, over the bound %d", i, len(key), c.MaxKeyBytes)
+			break
+		}
+		e, dup := x.keys.getStored(key)
+		if dup {
+			d.Fail("key %d is repeated", i)
+			break
+		}
+		*e = throttleState{last: time.Unix(int64(sec), int64(ns)).UTC(), suppressed: sup}
+	}
+	var counts [5]int
+	for i := range counts {
+		counts[i] = d.IntIn("counter", 0, math.MaxInt)
+	}
+	if err := d.Err(); err != nil {
+		return err
+	}
+	x.stats.Allowed, x.stats.Suppressed, x.stats.Late = counts[0], counts[1], counts[2]
+	x.keys.evictions, x.keys.hashed = counts[3], counts[4]
+	if x.stats.Late > x.stats.Suppressed {
+		return errorf(ErrCorrupt, "throttle snapshot counts are inconsistent")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cfg, t.keys, t.ready, t.stats = x.cfg, x.keys, true, x.stats
+	return nil
 }
