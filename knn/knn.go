@@ -132,7 +132,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 	if m.base == nil {
 		return nil, errUnfitted()
 	}
-	return m.base.ScoreBatch(X, m.scoreHits)
+	return m.base.ScoreBatch(context.Background(), X, m.scoreHits)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
@@ -140,7 +140,7 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if m.base == nil {
 		return errUnfitted()
 	}
-	return m.base.ScoreTo(dst, X, m.scoreHits)
+	return m.base.ScoreTo(context.Background(), dst, X, m.scoreHits)
 }
 
 // scoreHits adapts combine to the neighbour callback; knn needs no indices.

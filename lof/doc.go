@@ -67,5 +67,11 @@
 //
 // Values beyond ±1e150 are refused with ErrNonFinite, in training data and
 // in samples to score: their squared differences overflow float64 and would
-// make distances +Inf and scores NaN. Rescale such data first.
+// make distances +Inf and scores NaN. Rescale such data first. Every value
+// within the bound is scored, finitely. With Standardize, a column of tiny
+// spread can turn an accepted value into more than 1e150 standard
+// deviations: such standardised values saturate at ±1e150, so the sample
+// stays about 1e150 away from every training row and scores above all of
+// them (the search never sees a value its arithmetic cannot hold). On any
+// error Score returns NaN and ScoreBatch nil.
 package lof

@@ -105,8 +105,9 @@ func (m *Model) Config() Config { return m.cfg }
 func (m *Model) TrainingScores() []float64 { return m.train }
 
 // Score returns the LOF of one new sample relative to the training rows,
-// scikit-learn's -score_samples with novelty=True. It does not allocate. On error the score is NaN, as on every Vigil detector, so that
-// a caller who ignores the error cannot mistake it for a normal score.
+// scikit-learn's -score_samples with novelty=True. It does not allocate.
+// On error the score is NaN, as on every Vigil detector, so that a caller
+// who ignores the error cannot mistake it for a normal score.
 func (m *Model) Score(x []float64) (float64, error) {
 	if m.base == nil {
 		return math.NaN(), errUnfitted()
@@ -125,7 +126,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 	if m.base == nil {
 		return nil, errUnfitted()
 	}
-	return m.base.ScoreBatch(X, m.score)
+	return m.base.ScoreBatch(context.Background(), X, m.score)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
@@ -133,7 +134,7 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if m.base == nil {
 		return errUnfitted()
 	}
-	return m.base.ScoreTo(dst, X, m.score)
+	return m.base.ScoreTo(context.Background(), dst, X, m.score)
 }
 
 const (

@@ -2,7 +2,9 @@ package neighbors
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vigil-ml/vigil/internal/check"
 	"github.com/vigil-ml/vigil/internal/parallel"
@@ -48,6 +50,9 @@ func FitBase(ctx context.Context, pkg string, X mat.Matrix, k int, standardize b
 	if err := check.Bounded(pkg, data, d); err != nil {
 		return nil, nil, nil, err
 	}
+	if d > MaxDim {
+		return nil, nil, nil, check.Errorf(pkg, check.ErrDimension, "%d features, at most %d supported", d, MaxDim)
+	}
 	if err := CheckK(pkg, k, n); err != nil {
 		return nil, nil, nil, err
 	}
@@ -62,6 +67,11 @@ func FitBase(ctx context.Context, pkg string, X mat.Matrix, k int, standardize b
 	}
 	return b, dist, idx, nil
 }
+
+// MaxDim is the widest data the neighbour detectors accept: with values
+// within ±check.MaxDistanceValue, the squared distances and the screened dot
+// products of up to 2^24 columns stay below the largest float64.
+const MaxDim = 1 << 24
 
 // CheckK validates a neighbour count against n training rows.
 func CheckK(pkg string, k, n int) error {
@@ -106,7 +116,10 @@ func (b *Base) Find(x []float64) (*Hits, error) {
 		b.Scaler.Apply(h.x, x)
 		q = h.x
 	}
-	b.Index.Search(q, h.s, h.Dist, h.Idx)
+	if err := b.Index.Search(q, h.s, h.Dist, h.Idx); err != nil {
+		b.pool.Put(h)
+		return nil, check.ErrorAt(b.Pkg, check.ErrNonFinite, 0, -1, "sample: %v", err)
+	}
 	return h, nil
 }
 
@@ -114,21 +127,22 @@ func (b *Base) Find(x []float64) (*Hits, error) {
 func (b *Base) Put(h *Hits) { b.pool.Put(h) }
 
 // ScoreBatch is ScoreTo into a new slice of one score per row of X.
-func (b *Base) ScoreBatch(X mat.Matrix, score func(dist []float64, idx []int32) float64) ([]float64, error) {
+func (b *Base) ScoreBatch(ctx context.Context, X mat.Matrix, score func(dist []float64, idx []int32) float64) ([]float64, error) {
 	if X == nil {
 		return nil, check.Errorf(b.Pkg, check.ErrEmpty, "nil matrix")
 	}
 	r, _ := X.Dims()
 	dst := make([]float64, r)
-	if err := b.ScoreTo(dst, X, score); err != nil {
+	if err := b.ScoreTo(ctx, dst, X, score); err != nil {
 		return nil, err
 	}
 	return dst, nil
 }
 
 // ScoreTo validates X and writes score(neighbours of row i) to dst[i], in
-// parallel blocks.
-func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
+// parallel blocks. It stops early, returning ctx.Err(), when ctx is
+// cancelled; dst is then partly written.
+func (b *Base) ScoreTo(ctx context.Context, dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
 	// Unscaled input is read in place when it is a contiguous *mat.Dense;
 	// scaled input needs a copy to scale.
 	view := check.View
@@ -150,14 +164,45 @@ func (b *Base) ScoreTo(dst []float64, X mat.Matrix, score func(dist []float64, i
 	}
 	const block = 8 * queryBlock
 	k, d := b.K, b.Index.Dim()
-	return parallel.For(context.Background(), m, block, b.Workers, func(lo, hi int) {
+	var bad atomic.Pointer[IncompleteError]
+	err = parallel.For(ctx, m, block, b.Workers, func(lo, hi int) {
 		dist := make([]float64, (hi-lo)*k)
 		idx := make([]int32, (hi-lo)*k)
 		// One worker: the blocks are already spread over the workers.
-		_ = b.Index.Query(context.Background(), data[lo*d:hi*d], hi-lo, k, 1, dist, idx)
+		if err := b.Index.Query(ctx, data[lo*d:hi*d], hi-lo, k, 1, dist, idx); err != nil {
+			var ie *IncompleteError
+			if errors.As(err, &ie) {
+				bad.CompareAndSwap(nil, &IncompleteError{Row: lo + ie.Row})
+			}
+			return
+		}
 		for r := lo; r < hi; r++ {
 			o := (r - lo) * k
 			dst[r] = score(dist[o:o+k], idx[o:o+k])
 		}
 	})
+	if err != nil {
+		return err
+	}
+	if ie := bad.Load(); ie != nil {
+		return check.ErrorAt(b.Pkg, check.ErrNonFinite, ie.Row, -1, "%v", ie)
+	}
+	return nil
+}
+
+// WithWorkers returns a copy of b that scores batches on up to w goroutines
+// (0 or less: GOMAXPROCS). The copy shares the immutable rows, scaler and
+// index with b; results do not depend on w.
+func (b *Base) WithWorkers(w int) *Base {
+	c := &Base{Pkg: b.Pkg, K: b.K, Workers: w, Scaler: b.Scaler, Index: b.Index}
+	c.pool.New = func() any { return c.newHits() }
+	return c
+}
+
+// WithMethod returns a copy of b whose index is rebuilt with the given
+// search method; tests use it to run every method over the same model.
+func (b *Base) WithMethod(m Method) *Base {
+	c := b.WithWorkers(b.Workers)
+	c.Index = New(b.Index.Data(), b.Index.Len(), b.Index.Dim(), m)
+	return c
 }

@@ -2,6 +2,9 @@ package neighbors
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
 
 	"github.com/vigil-ml/vigil/internal/parallel"
 )
@@ -160,43 +163,80 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 
 // Query finds the k nearest indexed points of each of the m rows of q
 // (width Dim), into dist and idx (m×k each), as Train does but without
-// excluding anything. It requires 1 ≤ k ≤ Len().
+// excluding anything. It requires 1 ≤ k ≤ Len() and query values within
+// ±check.MaxDistanceValue; a search that still finds fewer than k points
+// (which those bounds rule out) is reported as ErrIncomplete rather than
+// leaving another query's neighbours in dist and idx.
 func (ix *Index) Query(ctx context.Context, q []float64, m, k, workers int, dist []float64, idx []int32) error {
 	d := ix.d
+	var short atomic.Int64
+	short.Store(-1)
+	fail := func(r int) { short.CompareAndSwap(-1, int64(r)) }
+	var err error
 	if ix.tree != nil {
 		t := ix.tree
-		return parallel.For(ctx, m, 256, workers, func(lo, hi int) {
+		err = parallel.For(ctx, m, 256, workers, func(lo, hi int) {
 			h := newHeap(k)
 			off := make([]float64, d)
 			for r := lo; r < hi; r++ {
 				x := q[r*d : r*d+d]
 				h.reset(k)
 				t.search(x, -1, h, 0, 0, off)
+				if !h.full() {
+					fail(r)
+					return
+				}
 				h.drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
 			}
 		})
+	} else {
+		b := ix.brute
+		// Scratch and heaps are made once per chunk of eight query blocks.
+		err = parallel.For(ctx, m, 8*queryBlock, workers, func(lo, hi int) {
+			s := b.newScratch(queryBlock)
+			hs := make([]heap, queryBlock)
+			for i := range hs {
+				hs[i] = *newHeap(k)
+			}
+			for s0 := lo; s0 < hi; s0 += queryBlock {
+				n := min(queryBlock, hi-s0)
+				for i := 0; i < n; i++ {
+					hs[i].reset(k)
+				}
+				b.searchBlock(q[s0*d:(s0+n)*d], n, nil, hs[:n], s)
+				for i := 0; i < n; i++ {
+					r := s0 + i
+					if !hs[i].full() {
+						fail(r)
+						return
+					}
+					hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
+				}
+			}
+		})
 	}
-	b := ix.brute
-	// Scratch and heaps are made once per chunk of eight query blocks.
-	return parallel.For(ctx, m, 8*queryBlock, workers, func(lo, hi int) {
-		s := b.newScratch(queryBlock)
-		hs := make([]heap, queryBlock)
-		for i := range hs {
-			hs[i] = *newHeap(k)
-		}
-		for s0 := lo; s0 < hi; s0 += queryBlock {
-			n := min(queryBlock, hi-s0)
-			for i := 0; i < n; i++ {
-				hs[i].reset(k)
-			}
-			b.searchBlock(q[s0*d:(s0+n)*d], n, nil, hs[:n], s)
-			for i := 0; i < n; i++ {
-				r := s0 + i
-				hs[i].drain(dist[r*k:(r+1)*k], idx[r*k:(r+1)*k])
-			}
-		}
-	})
+	if err != nil {
+		return err
+	}
+	if r := short.Load(); r >= 0 {
+		return &IncompleteError{Row: int(r)}
+	}
+	return nil
 }
+
+// ErrIncomplete is the kind of IncompleteError.
+var ErrIncomplete = errors.New("neighbour search found fewer than k points")
+
+// IncompleteError reports a query for which a search found fewer than k
+// neighbours. The input bounds make it impossible; it exists so that a
+// broken invariant surfaces as an error, never as another query's result.
+type IncompleteError struct{ Row int }
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("row %d: %v", e.Row, ErrIncomplete)
+}
+
+func (e *IncompleteError) Unwrap() error { return ErrIncomplete }
 
 // Scratch is the working memory of one Search; keep one per goroutine (a
 // sync.Pool works) to make Search allocation-free.
@@ -216,8 +256,10 @@ func (ix *Index) NewScratch(k int) *Scratch {
 }
 
 // Search finds the k nearest indexed points of the single point x into dist
-// and idx (length k each). It does not allocate.
-func (ix *Index) Search(x []float64, s *Scratch, dist []float64, idx []int32) {
+// and idx (length k each). It does not allocate. Like Query it reports
+// ErrIncomplete, and leaves dist and idx untouched, if fewer than k points
+// were found.
+func (ix *Index) Search(x []float64, s *Scratch, dist []float64, idx []int32) error {
 	k := len(dist)
 	h := &s.h[0]
 	h.reset(k)
@@ -226,7 +268,11 @@ func (ix *Index) Search(x []float64, s *Scratch, dist []float64, idx []int32) {
 	} else {
 		ix.brute.searchBlock(x, 1, nil, s.h, s.b)
 	}
+	if !h.full() {
+		return ErrIncomplete
+	}
 	h.drain(dist, idx)
+	return nil
 }
 
 func newHeap(k int) *heap {

@@ -2,6 +2,7 @@ package neighbors
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -75,7 +76,7 @@ func TestMethodsAgree(t *testing.T) {
 				wd, wi := naive(data, tc.n, tc.d, q[i*tc.d:(i+1)*tc.d], -1, k)
 				require.Equal(t, wd, dist[i*k:(i+1)*k])
 				require.Equal(t, wi, idx[i*k:(i+1)*k])
-				ix.Search(q[i*tc.d:(i+1)*tc.d], s, d1, i1)
+				require.NoError(t, ix.Search(q[i*tc.d:(i+1)*tc.d], s, d1, i1))
 				require.Equal(t, wd, d1)
 				require.Equal(t, wi, i1)
 			}
@@ -234,4 +235,23 @@ func TestQueryManyBlocks(t *testing.T) {
 			require.Equal(t, wi, idx[i*k:(i+1)*k], "%v query %d", meth, i)
 		}
 	}
+}
+
+// A search that cannot fill its heap (a query beyond the bounds the callers
+// enforce, here +Inf) reports it instead of returning stale neighbours.
+func TestIncompleteSearch(t *testing.T) {
+	data := testData(300, 3, 5)
+	ix := New(data, 300, 3, Brute)
+	s := ix.NewScratch(4)
+	dist, idx := make([]float64, 4), make([]int32, 4)
+	require.NoError(t, ix.Search(data[:3], s, dist, idx))
+	prev := append([]float64(nil), dist...)
+	bad := []float64{math.Inf(1), 0, 0}
+	assert.ErrorIs(t, ix.Search(bad, s, dist, idx), ErrIncomplete)
+	assert.Equal(t, prev, dist, "dist must be left alone")
+	q := append(append([]float64(nil), data[:3]...), bad...)
+	err := ix.Query(context.Background(), q, 2, 4, 1, make([]float64, 8), make([]int32, 8))
+	var ie *IncompleteError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, 1, ie.Row)
 }

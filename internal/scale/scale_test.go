@@ -38,3 +38,53 @@ func TestNearConstant(t *testing.T) {
 	s := Fit(data, 4, 1)
 	assert.Equal(t, 1.0, s.Scale[0])
 }
+
+// Standardised values saturate at ±Limit instead of overflowing: a value of
+// 1e150 in a column of spread 1e-160 would otherwise become +Inf.
+func TestApplySaturates(t *testing.T) {
+	data := []float64{0, 1e-160, 0, 1e-160}
+	s := Fit(data, 4, 1)
+	// Squares of 5e-161 are subnormal: few digits survive.
+	assert.InEpsilon(t, 5e-161, s.Scale[0], 1e-4)
+	for _, tc := range []struct{ x, want float64 }{{1e150, Limit}, {-1e150, -Limit}, {1e-160, 1}} {
+		z := []float64{tc.x}
+		s.Apply(z, z)
+		assert.InEpsilon(t, tc.want, z[0], 1e-4, "%v", tc.x)
+	}
+}
+
+// Squares of deviations near the bound summed over many rows would
+// overflow; the scale stays the exact standard deviation.
+func TestFitHugeValues(t *testing.T) {
+	n := 1000
+	data := make([]float64, n)
+	for i := range data {
+		data[i] = 1e150
+		if i%2 == 1 {
+			data[i] = -1e150
+		}
+	}
+	s := Fit(data, n, 1)
+	assert.Equal(t, 0.0, s.Mean[0])
+	assert.InDelta(t, 1e150, s.Scale[0], 1e136)
+	assert.NoError(t, s.Validate(1))
+}
+
+func TestValidate(t *testing.T) {
+	good := &Scaler{Mean: []float64{0, 1}, Scale: []float64{1, 2}}
+	assert.NoError(t, good.Validate(2))
+	for _, tc := range []struct {
+		name string
+		s    *Scaler
+		d    int
+	}{
+		{"width", good, 3},
+		{"tiny scale", &Scaler{Mean: []float64{0}, Scale: []float64{1e-300}}, 1},
+		{"zero scale", &Scaler{Mean: []float64{0}, Scale: []float64{0}}, 1},
+		{"huge scale", &Scaler{Mean: []float64{0}, Scale: []float64{1e200}}, 1},
+		{"nan mean", &Scaler{Mean: []float64{math.NaN()}, Scale: []float64{1}}, 1},
+		{"huge mean", &Scaler{Mean: []float64{1e200}, Scale: []float64{1}}, 1},
+	} {
+		assert.Error(t, tc.s.Validate(tc.d), tc.name)
+	}
+}
