@@ -1,0 +1,58 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/vigil-ml/vigil/knn"
+	"github.com/vigil-ml/vigil/lof"
+	"github.com/vigil-ml/vigil/pipeline"
+	"github.com/vigil-ml/vigil/score"
+)
+
+// A k-NN + LOF pipeline, 0.6·z(KNN) + 0.4·z(LOF), fitted, persisted as one
+// blob, reloaded and used to score a suspicious row.
+func Example() {
+	r := rand.New(rand.NewPCG(1, 2))
+	X := mat.NewDense(500, 3, nil)
+	for i := 0; i < 500; i++ {
+		X.SetRow(i, []float64{r.NormFloat64(), 10 + 2*r.NormFloat64(), 100 + 5*r.NormFloat64()})
+	}
+	p, err := pipeline.Fit(context.Background(), X, pipeline.Config{
+		Detectors: []pipeline.Detector{
+			{Config: knn.Config{K: 10, Standardize: true}},
+			{Config: lof.Config{K: 20, Standardize: true}},
+		},
+		Combine:      score.CombinerConfig{Weights: []float64{0.6, 0.4}},
+		FeatureNames: []string{"latency", "requests", "bytes"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	blob, err := p.MarshalBinary() // one file: detectors, normalisers, weights, threshold
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var loaded pipeline.Pipeline // in another process
+	if err := loaded.UnmarshalBinary(blob); err != nil {
+		log.Fatal(err)
+	}
+	res, err := loaded.Score([]float64{0.1, 10.5, 100.2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("typical row: label %d, %s\n", res.Label, res.Severity)
+	res, err = loaded.Score([]float64{0.2, 24, 101})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("odd row: label %d, %s at %.0f%% of the threshold\n", res.Label, res.Severity, 100*res.Ratio)
+	// Output:
+	// typical row: label 0, normal
+	// odd row: label 1, critical at 733% of the threshold
+}
