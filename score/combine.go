@@ -85,7 +85,8 @@ type CombinerConfig struct {
 //
 // A Combiner works on scores, not samples: Combine takes one raw score per
 // detector. To score samples, bind it to detectors with NewEnsemble. It is
-// immutable and safe for concurrent use.
+// immutable and safe for concurrent use. A zero Combiner is not fitted: its
+// methods return ErrNotFitted (and NaN where a score is due).
 type Combiner struct {
 	method  CombineMethod
 	norms   []*Normalizer
@@ -179,6 +180,9 @@ func checkWeights(w []float64, m int) ([]float64, error) {
 	if sum == 0 {
 		return nil, check.Errorf(pkg, ErrConfig, "all weights are zero")
 	}
+	if math.IsInf(sum, 0) {
+		return nil, check.Errorf(pkg, ErrConfig, "weights sum beyond float64; scale them down (only their ratios matter for average)")
+	}
 	return append([]float64(nil), w...), nil
 }
 
@@ -228,11 +232,14 @@ func (c *Combiner) Groups() [][]int {
 // Combine merges one raw score per detector, in the order of FitCombiner's
 // references.
 func (c *Combiner) Combine(raw []float64) (float64, error) {
+	if len(c.norms) == 0 {
+		return math.NaN(), notFitted("combiner")
+	}
 	if len(raw) != len(c.norms) {
-		return 0, check.Errorf(pkg, ErrDimension, "%d scores for %d detectors", len(raw), len(c.norms))
+		return math.NaN(), check.Errorf(pkg, ErrDimension, "%d scores for %d detectors", len(raw), len(c.norms))
 	}
 	if err := finite(raw); err != nil {
-		return 0, err
+		return math.NaN(), err
 	}
 	var buf [16]float64
 	var z []float64
@@ -241,7 +248,17 @@ func (c *Combiner) Combine(raw []float64) (float64, error) {
 	} else {
 		z = make([]float64, len(raw))
 	}
-	return c.merge(raw, z), nil
+	v := c.merge(raw, z)
+	if !isFinite(v) {
+		return math.NaN(), errOverflow(v)
+	}
+	return v, nil
+}
+
+// errOverflow reports a combined score that left float64's range, which
+// finite normalised scores can only do under huge weights.
+func errOverflow(v float64) error {
+	return check.Errorf(pkg, ErrNonFinite, "combined score is %v: normalised scores times weights overflow float64", v)
 }
 
 // merge normalises raw into z and applies the rule.
@@ -257,7 +274,15 @@ func (c *Combiner) merge(raw, z []float64) float64 {
 			wsum += c.weights[i]
 		}
 		if c.method == Average {
-			return sum / wsum
+			if v := sum / wsum; isFinite(v) {
+				return v
+			}
+			// Σ wᵢ·zᵢ overflowed on huge weights: weigh by wᵢ/Σw instead.
+			sum = 0
+			for i, v := range z {
+				sum += c.weights[i] / wsum * v
+			}
+			return sum
 		}
 		return sum
 	case Maximum:
@@ -292,6 +317,9 @@ func (c *Combiner) merge(raw, z []float64) float64 {
 // CombineBatch merges score vectors: raw[i] holds detector i's scores of the
 // same n samples, and the result holds the n combined scores.
 func (c *Combiner) CombineBatch(raw ...[]float64) ([]float64, error) {
+	if len(c.norms) == 0 {
+		return nil, notFitted("combiner")
+	}
 	if len(raw) != len(c.norms) {
 		return nil, check.Errorf(pkg, ErrDimension, "%d score vectors for %d detectors", len(raw), len(c.norms))
 	}
@@ -314,6 +342,9 @@ func (c *Combiner) CombineBatch(raw ...[]float64) ([]float64, error) {
 			row[i] = raw[i][j]
 		}
 		out[j] = c.merge(row, z)
+		if !isFinite(out[j]) {
+			return nil, errOverflow(out[j])
+		}
 	}
 	return out, nil
 }
@@ -322,6 +353,9 @@ const combMagic, combVersion = "SCMB", 1
 
 // MarshalBinary encodes the combiner (its normalisers, weights and groups).
 func (c *Combiner) MarshalBinary() ([]byte, error) {
+	if len(c.norms) == 0 {
+		return nil, notFitted("combiner")
+	}
 	e := codec.NewEncoder(combMagic, combVersion)
 	e.Int(int(c.method))
 	e.Int(len(c.norms))
@@ -404,7 +438,8 @@ func (c *Combiner) UnmarshalBinary(data []byte) error {
 
 // Ensemble binds a Combiner to the detectors whose scores it merges, so that
 // it scores samples and is itself a Scorer. It is safe for concurrent use
-// when its detectors are.
+// when its detectors are. A zero Ensemble returns ErrNotFitted, and NaN for
+// a score, as every method does on error.
 type Ensemble struct {
 	c *Combiner
 	d []Scorer
@@ -415,6 +450,9 @@ type Ensemble struct {
 func NewEnsemble(c *Combiner, detectors ...Scorer) (*Ensemble, error) {
 	if c == nil {
 		return nil, check.Errorf(pkg, ErrConfig, "nil combiner")
+	}
+	if len(c.norms) == 0 {
+		return nil, notFitted("combiner")
 	}
 	if len(detectors) != c.Detectors() {
 		return nil, check.Errorf(pkg, ErrDimension, "%d detectors for a combiner of %d", len(detectors), c.Detectors())
@@ -440,17 +478,24 @@ func (e *Ensemble) Score(x []float64) (float64, error) {
 // Explain returns the combined score of x and each detector's normalised
 // score, which is what an analyst reads to see which detector fired.
 func (e *Ensemble) Explain(x []float64) (combined float64, normalised []float64, err error) {
+	if e.c == nil {
+		return math.NaN(), nil, notFitted("ensemble")
+	}
 	raw := make([]float64, len(e.d))
 	for i, d := range e.d {
 		s, err := d.Score(x)
 		if err != nil {
-			return 0, nil, err
+			return math.NaN(), nil, err
 		}
 		if !isFinite(s) {
-			return 0, nil, check.Errorf(pkg, ErrNonFinite, "detector %d returned %v", i, s)
+			return math.NaN(), nil, check.Errorf(pkg, ErrNonFinite, "detector %d returned %v", i, s)
 		}
 		raw[i] = s
 	}
 	z := make([]float64, len(raw))
-	return e.c.merge(raw, z), z, nil
+	v := e.c.merge(raw, z)
+	if !isFinite(v) {
+		return math.NaN(), nil, errOverflow(v)
+	}
+	return v, z, nil
 }

@@ -53,6 +53,21 @@
 // In every function a higher score means more anomalous, and a sample is
 // predicted anomalous when its score is at or above the threshold.
 //
+// # Numerics, errors and zero values
+//
+// Finite input gives a finite answer or an error: sums that would overflow
+// are rescaled (a z-score reference of ±1e308 has a finite mean and
+// deviation), interpolation never forms an overflowing difference, a
+// normalised score beyond float64 saturates at ±math.MaxFloat64, and
+// combiner weights whose sum overflows are refused. Every error is an
+// *Error (errors.As reads it) wrapping one of the package's sentinels, and
+// a function that returns a score returns NaN with its error.
+//
+// A zero Throttle or Stream is ready to use with the default configuration.
+// A zero Normalizer, Combiner, Ensemble or Threshold is not fitted: methods
+// that can fail return ErrNotFitted, Normalize returns NaN, and a zero
+// Threshold flags nothing.
+//
 // # Concurrency and persistence
 //
 // Normalizer, Combiner and Threshold are immutable once made and safe for

@@ -230,6 +230,22 @@ func quantileSorted(s []float64, q float64) float64 {
 	if lo >= len(s)-1 {
 		return s[len(s)-1]
 	}
-	frac := h - float64(lo)
-	return s[lo] + frac*(s[lo+1]-s[lo])
+	return lerp(s[lo], s[lo+1], h-float64(lo))
+}
+
+// lerp interpolates between a ≤ b at t in [0, 1) as numpy.quantile does
+// (from a below t = 0.5, from b above, so each end is exact), and stays
+// finite when b − a overflows, where NumPy returns ±Inf.
+func lerp(a, b, t float64) float64 {
+	if t == 0 {
+		return a
+	}
+	diff := b - a
+	if math.IsInf(diff, 0) {
+		return a*(1-t) + b*t
+	}
+	if t >= 0.5 {
+		return b - diff*(1-t)
+	}
+	return a + diff*t
 }

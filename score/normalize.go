@@ -67,6 +67,9 @@ const madToSigma = 1.482602218505602
 // Normalizer maps raw scores onto a common scale with parameters fitted on
 // reference scores. It is immutable after FitNormalizer and safe for
 // concurrent use.
+//
+// A zero Normalizer is not fitted: Normalize returns NaN, and Transform and
+// MarshalBinary return ErrNotFitted.
 type Normalizer struct {
 	kind       Norm
 	loc, scale float64
@@ -104,22 +107,31 @@ func FitNormalizer(kind Norm, ref []float64) (*Normalizer, error) {
 		if n.scale == 0 {
 			n.scale = math.Sqrt(math.Pi/2) * sum / float64(len(dev))
 		}
+		if math.IsInf(n.scale, 0) || math.IsNaN(n.scale) {
+			return nil, check.Errorf(pkg, ErrNonFinite, "reference scores spread beyond float64 (deviation from the median overflows)")
+		}
 	case MinMax:
 		lo, hi := slices.Min(ref), slices.Max(ref)
 		n.loc, n.scale = lo, hi-lo
+		if math.IsInf(n.scale, 0) {
+			return nil, check.Errorf(pkg, ErrNonFinite, "reference scores range from %g to %g, a span beyond float64", lo, hi)
+		}
 	case Rank:
 		n.sorted = slices.Clone(ref)
 		slices.Sort(n.sorted)
 		n.scale = 1
 	}
-	if !(n.scale > 0) || math.IsInf(n.scale, 0) {
+	if n.scale == 0 {
 		n.scale = 1
 	}
 	return n, nil
 }
 
 // meanStd returns the mean and population standard deviation of x, in two
-// passes for accuracy.
+// passes for accuracy. Where the plain sums would overflow (values near
+// ±1.8e308) it works on x divided by its largest magnitude, so that finite
+// input always gives a finite mean and deviation (both are bounded by that
+// magnitude).
 func meanStd(x []float64) (mean, std float64) {
 	for _, v := range x {
 		mean += v
@@ -130,7 +142,24 @@ func meanStd(x []float64) (mean, std float64) {
 		d := v - mean
 		ss += d * d
 	}
-	return mean, math.Sqrt(ss / float64(len(x)))
+	std = math.Sqrt(ss / float64(len(x)))
+	if isFinite(mean) && isFinite(std) {
+		return mean, std
+	}
+	var big float64
+	for _, v := range x {
+		big = math.Max(big, math.Abs(v))
+	}
+	mean, ss = 0, 0
+	for _, v := range x {
+		mean += v / big
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		d := v/big - mean
+		ss += d * d
+	}
+	return mean * big, math.Sqrt(ss/float64(len(x))) * big
 }
 
 // Kind returns the kind of normaliser.
@@ -142,7 +171,13 @@ func (n *Normalizer) Kind() Norm { return n.kind }
 func (n *Normalizer) Params() (loc, scale float64) { return n.loc, n.scale }
 
 // Normalize maps one score. It does not check its input: NaN maps to NaN.
+// A finite score maps to a finite value: a z-score or min-max value beyond
+// float64's range (a score near 1e308 against a reference of spread 1e-10)
+// saturates at ±math.MaxFloat64.
 func (n *Normalizer) Normalize(s float64) float64 {
+	if n.scale == 0 {
+		return math.NaN() // not fitted
+	}
 	switch n.kind {
 	case Rank:
 		if math.IsNaN(s) {
@@ -152,15 +187,32 @@ func (n *Normalizer) Normalize(s float64) float64 {
 		k := sort.Search(len(n.sorted), func(i int) bool { return n.sorted[i] > s })
 		return float64(k) / float64(len(n.sorted))
 	case Unify:
-		return math.Max(0, math.Erf((s-n.loc)/(n.scale*math.Sqrt2)))
+		z := (s - n.loc) / (n.scale * math.Sqrt2)
+		if math.IsNaN(z) && !math.IsNaN(s) {
+			z = n.zscore(s) // Inf/Inf: both sides overflowed
+		}
+		return math.Max(0, math.Erf(z))
 	default:
-		return (s - n.loc) / n.scale
+		return n.zscore(s)
 	}
+}
+
+// zscore is (s − loc)/scale, saturated at ±math.MaxFloat64 where s − loc or
+// the division overflows.
+func (n *Normalizer) zscore(s float64) float64 {
+	z := (s - n.loc) / n.scale
+	if math.IsInf(z, 0) {
+		z = math.Copysign(math.MaxFloat64, z)
+	}
+	return z
 }
 
 // Transform maps every score of scores into a new slice. Scores must be
 // finite.
 func (n *Normalizer) Transform(scores []float64) ([]float64, error) {
+	if n.scale == 0 {
+		return nil, notFitted("normaliser")
+	}
 	if err := finite(scores); err != nil {
 		return nil, err
 	}
@@ -175,6 +227,9 @@ const normMagic, normVersion = "SNRM", 1
 
 // MarshalBinary encodes the normaliser in Vigil's versioned binary format.
 func (n *Normalizer) MarshalBinary() ([]byte, error) {
+	if n.scale == 0 {
+		return nil, notFitted("normaliser")
+	}
 	e := codec.NewEncoder(normMagic, normVersion)
 	n.encode(e)
 	return e.Bytes(), nil

@@ -172,6 +172,9 @@ type streamBlock struct {
 // Window/Blocks scores (the test shows it for a 3σ shift in each
 // direction).
 //
+// A zero Stream is ready to use: it has the default configuration and no
+// reference, as NewStream(StreamConfig{}, nil) returns.
+//
 // A Stream is deterministic: the same scores give the same thresholds, and
 // MarshalBinary/UnmarshalBinary restore a stream that continues exactly as
 // the original would have. Methods are safe for concurrent use, but results
@@ -234,6 +237,16 @@ func NewStream(cfg StreamConfig, ref []float64) (*Stream, error) {
 	return s, nil
 }
 
+// init sets up a zero Stream with the default configuration.
+func (s *Stream) init() {
+	if s.cfg.Blocks != 0 {
+		return
+	}
+	cfg, _ := StreamConfig{}.resolve()
+	s.cfg, s.q, s.threshold = cfg, cfg.Quantile, math.NaN()
+	s.stats.MemoryBound = s.memoryBound()
+}
+
 func (s *Stream) blockSize() int { return s.cfg.Window / s.cfg.Blocks }
 
 func (s *Stream) memoryBound() int {
@@ -244,6 +257,7 @@ func (s *Stream) memoryBound() int {
 func (s *Stream) Config() StreamConfig {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.init()
 	return s.cfg
 }
 
@@ -256,9 +270,7 @@ func (s *Stream) Observe(score float64) (StreamResult, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cfg.Blocks == 0 {
-		return StreamResult{Threshold: math.NaN()}, check.Errorf(pkg, ErrConfig, "stream is not set up: use NewStream or UnmarshalBinary")
-	}
+	s.init()
 	r := StreamResult{Threshold: s.threshold, Ready: s.ready}
 	if s.ready && score >= s.threshold {
 		r.Exceeds = true
@@ -385,6 +397,7 @@ func (s *Stream) recompute() {
 func (s *Stream) Threshold() (float64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.init()
 	return s.threshold, s.ready
 }
 
@@ -395,6 +408,7 @@ func (s *Stream) Threshold() (float64, bool) {
 func (s *Stream) RankError() float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.init()
 	return s.rankErr
 }
 
@@ -402,6 +416,7 @@ func (s *Stream) RankError() float64 {
 func (s *Stream) Stats() StreamStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.init()
 	st := s.stats
 	st.WindowPoints = s.points
 	st.RankError = s.rankErr
@@ -414,6 +429,7 @@ const streamMagic, streamVersion = "SSTR", 1
 func (s *Stream) MarshalBinary() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.init()
 	e := codec.NewEncoder(streamMagic, streamVersion)
 	c := s.cfg
 	e.Float64(c.Quantile)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vigil-ml/vigil/internal/codec"
 )
 
 // normalCDF is Φ, the standard normal CDF.
@@ -353,32 +355,89 @@ func TestStreamCorruptSnapshots(t *testing.T) {
 	}
 }
 
+// payload strips a blob's header and checksum: the fuzz targets mutate
+// payloads and seal them again (codec.Seal), so that mutations reach the
+// decoders' field checks instead of failing the checksum.
+func payload(b []byte) []byte { return b[6 : len(b)-4] }
+
 func FuzzStreamUnmarshal(f *testing.F) {
 	s, _ := NewStream(StreamConfig{Window: 20, Blocks: 2, Summary: 3}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 	for i := range 15 {
 		_, _ = s.Observe(float64(i))
 	}
 	b, _ := s.MarshalBinary()
-	f.Add(b)
+	f.Add(payload(b))
+	var zero Stream
+	zb, _ := zero.MarshalBinary()
+	f.Add(payload(zb))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		data := codec.Seal(streamMagic, streamVersion, p)
+		var st Stream
+		if err := st.UnmarshalBinary(data); err != nil {
+			require.ErrorIs(t, err, ErrCorrupt)
+			return
+		}
+		// A decoded stream is usable, and its snapshot decodes again.
+		for _, v := range []float64{-1e300, 0, 1, 1e300} {
+			_, err := st.Observe(v)
+			require.NoError(t, err)
+		}
+		again, err := st.MarshalBinary()
+		require.NoError(t, err)
+		var back Stream
+		require.NoError(t, back.UnmarshalBinary(again))
+	})
+}
+
+// FuzzDecoders does the same for Threshold, Combiner and Normalizer; the
+// first byte picks the decoder.
+func FuzzDecoders(f *testing.F) {
 	th, _ := NewThreshold(2, ThresholdConfig{})
 	tb, _ := th.MarshalBinary()
-	f.Add(tb)
 	c, _ := FitCombiner(CombinerConfig{Method: AOM}, []float64{1, 2}, []float64{3, 5})
 	cb, _ := c.MarshalBinary()
-	f.Add(cb)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var st Stream
-		if st.UnmarshalBinary(data) == nil {
-			_, _ = st.Observe(1) // a decoded stream must be usable
+	n, _ := FitNormalizer(Rank, []float64{1, 2, 2, 7})
+	nb, _ := n.MarshalBinary()
+	f.Add(append([]byte{0}, payload(tb)...))
+	f.Add(append([]byte{1}, payload(cb)...))
+	f.Add(append([]byte{2}, payload(nb)...))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if len(p) == 0 {
+			return
 		}
-		var th Threshold
-		_ = th.UnmarshalBinary(data)
-		var cm Combiner
-		if cm.UnmarshalBinary(data) == nil {
-			_, _ = cm.Combine(make([]float64, cm.Detectors()))
+		type decoder interface {
+			UnmarshalBinary([]byte) error
+			MarshalBinary() ([]byte, error)
 		}
-		var n Normalizer
-		_ = n.UnmarshalBinary(data)
+		var d decoder
+		var data []byte
+		switch p[0] % 3 {
+		case 0:
+			d, data = new(Threshold), codec.Seal(thrMagic, thrVersion, p[1:])
+		case 1:
+			d, data = new(Combiner), codec.Seal(combMagic, combVersion, p[1:])
+		default:
+			d, data = new(Normalizer), codec.Seal(normMagic, normVersion, p[1:])
+		}
+		if err := d.UnmarshalBinary(data); err != nil {
+			require.ErrorIs(t, err, ErrCorrupt)
+			return
+		}
+		again, err := d.MarshalBinary()
+		require.NoError(t, err)
+		require.Equal(t, data, again, "a decoded value re-encodes to its input")
+		switch x := d.(type) {
+		case *Threshold:
+			_ = x.Severity(1e308)
+		case *Combiner:
+			v, err := x.Combine(make([]float64, x.Detectors()))
+			require.True(t, err != nil || isFinite(v), "finite input gave %v", v)
+		case *Normalizer:
+			for _, s := range []float64{-1e308, 0, 1e308} {
+				v := x.Normalize(s)
+				require.True(t, isFinite(v), "Normalize(%v) = %v", s, v)
+			}
+		}
 	})
 }
 
@@ -468,8 +527,30 @@ func TestStreamSeverityWithoutMeaningfulRatio(t *testing.T) {
 	assert.Equal(t, Critical, res.Severity)
 }
 
-func TestZeroStreamErrors(t *testing.T) {
-	var s Stream
-	_, err := s.Observe(1)
-	assert.ErrorIs(t, err, ErrConfig)
+// TestZeroStream: a zero Stream is NewStream(StreamConfig{}, nil), and its
+// snapshot round-trips (issue 7 item 6: it used to marshal to bytes its own
+// UnmarshalBinary refused).
+func TestZeroStream(t *testing.T) {
+	var zero Stream
+	b, err := zero.MarshalBinary()
+	require.NoError(t, err)
+	var restored Stream
+	require.NoError(t, restored.UnmarshalBinary(b))
+	fresh, err := NewStream(StreamConfig{}, nil)
+	require.NoError(t, err)
+	fb, _ := fresh.MarshalBinary()
+	assert.Equal(t, fb, b)
+	var z2 Stream
+	r := newRand(9)
+	for i := range 12_000 {
+		v := r.NormFloat64()
+		a, err := z2.Observe(v)
+		require.NoError(t, err)
+		c, _ := fresh.Observe(v)
+		require.Equal(t, c.Exceeds, a.Exceeds, "score %d", i)
+	}
+	assert.Equal(t, fresh.Stats(), z2.Stats())
+	th, ok := z2.Threshold()
+	assert.True(t, ok)
+	assert.InDelta(t, 1.645, th, 0.1)
 }

@@ -101,7 +101,9 @@ func (c ThresholdConfig) quantile() (float64, error) {
 
 // Threshold flags scores at or above a value fitted on reference scores and
 // grades them into severity tiers. It is immutable and safe for concurrent
-// use.
+// use. A zero Threshold is not fitted: it flags nothing (Exceeds is false,
+// Severity is Normal, Value and Ratio are NaN) and MarshalBinary returns
+// ErrNotFitted.
 //
 // Severity is read from the ratio (s − Origin)/(threshold − Origin): with the
 // default origin 0 a score of 1.2 × the threshold is at 120 %. The tier
@@ -179,8 +181,17 @@ func severityOf(s float64, b [3]float64) Severity {
 	return Normal
 }
 
-// Value returns the threshold.
-func (t *Threshold) Value() float64 { return t.value }
+// fitted reports whether t was made by FitThreshold, NewThreshold or
+// UnmarshalBinary: their tiers are never zero.
+func (t *Threshold) fitted() bool { return t.tiers.Caution != 0 }
+
+// Value returns the threshold (NaN for a zero Threshold).
+func (t *Threshold) Value() float64 {
+	if !t.fitted() {
+		return math.NaN()
+	}
+	return t.value
+}
 
 // Quantile returns the quantile level the threshold was fitted at (NaN for
 // NewThreshold).
@@ -191,13 +202,23 @@ func (t *Threshold) Origin() float64 { return t.origin }
 
 // Exceeds reports whether s is at or above the threshold. NaN never
 // exceeds.
-func (t *Threshold) Exceeds(s float64) bool { return s >= t.value }
+func (t *Threshold) Exceeds(s float64) bool { return t.fitted() && s >= t.value }
 
 // Ratio returns (s − Origin)/(threshold − Origin): 1 at the threshold.
-func (t *Threshold) Ratio(s float64) float64 { return (s - t.origin) / (t.value - t.origin) }
+func (t *Threshold) Ratio(s float64) float64 {
+	if !t.fitted() {
+		return math.NaN()
+	}
+	return (s - t.origin) / (t.value - t.origin)
+}
 
 // Severity returns the tier of s. NaN is Normal.
-func (t *Threshold) Severity(s float64) Severity { return severityOf(s, t.bounds) }
+func (t *Threshold) Severity(s float64) Severity {
+	if !t.fitted() {
+		return Normal
+	}
+	return severityOf(s, t.bounds)
+}
 
 // Bounds returns the scores at which Caution, Warning and Critical begin.
 func (t *Threshold) Bounds() (caution, warning, critical float64) {
@@ -208,6 +229,9 @@ const thrMagic, thrVersion = "STHR", 1
 
 // MarshalBinary encodes the threshold.
 func (t *Threshold) MarshalBinary() ([]byte, error) {
+	if !t.fitted() {
+		return nil, notFitted("threshold")
+	}
 	e := codec.NewEncoder(thrMagic, thrVersion)
 	e.Float64(t.value)
 	e.Float64(t.q)
