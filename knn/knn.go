@@ -80,7 +80,26 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	for i := range m.train {
 		m.train[i] = m.combine(dist[i*k : (i+1)*k])
 	}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// validate checks what Fit guarantees of the training scores beyond the
+// rows (which neighbors checks): one per row, finite and non-negative.
+// UnmarshalBinary runs the same check, so a decoded model is one Fit could
+// have made.
+func (m *Model) validate() error {
+	if len(m.train) != m.base.Index.Len() {
+		return check.Errorf(pkg, check.ErrCorrupt, "model has %d training scores for %d rows", len(m.train), m.base.Index.Len())
+	}
+	for i, s := range m.train {
+		if !(s >= 0 && s <= math.MaxFloat64) {
+			return check.ErrorAt(pkg, check.ErrCorrupt, i, -1, "training score of row %d is %v", i, s)
+		}
+	}
+	return nil
 }
 
 // combine reduces ascending distances to a score.
@@ -165,8 +184,10 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	return e.Bytes(), nil
 }
 
-// UnmarshalBinary decodes a model written by MarshalBinary, rejecting
-// corrupt or inconsistent data with ErrCorrupt.
+// UnmarshalBinary decodes a model written by MarshalBinary. Bytes that are
+// corrupt, or that decode to a model Fit cannot produce (rows beyond the
+// value bound, non-finite scores, a scaler that would blow values up, K not
+// below the row count), are refused with ErrCorrupt and leave m unchanged.
 func (m *Model) UnmarshalBinary(b []byte) error {
 	dec, _, err := codec.NewDecoder(pkg, magic, version, b)
 	if err != nil {
@@ -181,15 +202,16 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	if err := dec.Err(); err != nil {
 		return err
 	}
-	if len(train) != blob.Len() {
-		return check.Errorf(pkg, check.ErrCorrupt, "model has %d training scores for %d rows", len(train), blob.Len())
-	}
 	base, err := blob.Build(pkg, cfg.K, cfg.Workers)
 	if err != nil {
 		return err
 	}
 	cfg.Standardize = base.Scaler != nil
-	*m = Model{cfg: cfg, base: base, train: train}
+	dm := Model{cfg: cfg, base: base, train: train}
+	if err := dm.validate(); err != nil {
+		return err
+	}
+	*m = dm
 	return nil
 }
 

@@ -69,7 +69,29 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	for i := range m.train {
 		m.train[i] = m.factor(m.lrd[i], idx[i*k:(i+1)*k])
 	}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// validate checks what Fit guarantees of the per-row values beyond the rows
+// (which neighbors checks): one of each per row, k-distances finite and
+// non-negative, densities in (0, 1/Jitter], LOF values finite and positive.
+// UnmarshalBinary runs the same check, so a decoded model is one Fit could
+// have made.
+func (m *Model) validate() error {
+	n := m.base.Index.Len()
+	if len(m.kdist) != n || len(m.lrd) != n || len(m.train) != n {
+		return check.Errorf(pkg, check.ErrCorrupt, "model has %d, %d and %d per-row values for %d rows", len(m.kdist), len(m.lrd), len(m.train), n)
+	}
+	for i := range m.kdist {
+		kd, lrd, s := m.kdist[i], m.lrd[i], m.train[i]
+		if !(kd >= 0 && kd <= math.MaxFloat64) || !(lrd > 0 && lrd <= 1/Jitter) || !(s > 0 && s <= math.MaxFloat64) {
+			return check.ErrorAt(pkg, check.ErrCorrupt, i, -1, "row %d has k-distance %v, density %v and LOF %v", i, kd, lrd, s)
+		}
+	}
+	return nil
 }
 
 // density is the local reachability density of a point with the given
@@ -157,8 +179,11 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	return e.Bytes(), nil
 }
 
-// UnmarshalBinary decodes a model written by MarshalBinary, rejecting
-// corrupt or inconsistent data with ErrCorrupt.
+// UnmarshalBinary decodes a model written by MarshalBinary. Bytes that are
+// corrupt, or that decode to a model Fit cannot produce (rows beyond the
+// value bound, non-finite or out-of-range per-row values, a scaler that
+// would blow values up, K not below the row count), are refused with
+// ErrCorrupt and leave m unchanged.
 func (m *Model) UnmarshalBinary(b []byte) error {
 	dec, _, err := codec.NewDecoder(pkg, magic, version, b)
 	if err != nil {
@@ -174,21 +199,16 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	if err := dec.Err(); err != nil {
 		return err
 	}
-	n := blob.Len()
-	if len(kdist) != n || len(lrd) != n || len(train) != n {
-		return check.Errorf(pkg, check.ErrCorrupt, "model has %d, %d and %d per-row values for %d rows", len(kdist), len(lrd), len(train), n)
-	}
-	for i := range kdist {
-		if !(kdist[i] >= 0) || math.IsInf(kdist[i], 0) || !(lrd[i] > 0) || math.IsInf(lrd[i], 0) {
-			return check.Errorf(pkg, check.ErrCorrupt, "row %d has k-distance %v and density %v", i, kdist[i], lrd[i])
-		}
-	}
 	base, err := blob.Build(pkg, cfg.K, cfg.Workers)
 	if err != nil {
 		return err
 	}
 	cfg.Standardize = base.Scaler != nil
-	*m = Model{cfg: cfg, base: base, kdist: kdist, lrd: lrd, train: train}
+	dm := Model{cfg: cfg, base: base, kdist: kdist, lrd: lrd, train: train}
+	if err := dm.validate(); err != nil {
+		return err
+	}
+	*m = dm
 	return nil
 }
 

@@ -197,9 +197,21 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, in := range [][]byte{data, codec.Seal(magic, version, data)} {
 			var m Model
-			if m.UnmarshalBinary(in) == nil {
-				_, _ = m.Score([]float64{1, 2})
-				_, _ = m.ScoreBatch(mat.NewDense(2, 2, []float64{0, 1, 2, 3}))
+			if m.UnmarshalBinary(in) != nil {
+				continue
+			}
+			// A model that loads is one Fit could make: bounded samples
+			// of the right width score finitely.
+			x := make([]float64, m.base.Index.Dim())
+			x[0] = 1e150
+			for _, q := range [][]float64{x, make([]float64, len(x))} {
+				if s, err := m.Score(q); err != nil || !(s >= 0 && s <= math.MaxFloat64) {
+					t.Fatalf("loaded model scores %v as %v, %v", q, s, err)
+				}
+			}
+			all, err := m.ScoreBatch(mat.NewDense(1, len(x), x))
+			if err != nil || !(all[0] >= 0 && all[0] <= math.MaxFloat64) {
+				t.Fatalf("loaded model scores a batch as %v, %v", all, err)
 			}
 		}
 	})

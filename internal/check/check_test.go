@@ -123,3 +123,17 @@ func TestErrorPosition(t *testing.T) {
 	assert.EqualError(t, NotFitted("knn"), "knn: model is not fitted: use Fit or UnmarshalBinary")
 	assert.False(t, errors.Is(NotFitted("knn"), ErrConfig), "not fitted is its own kind")
 }
+
+func TestAlloc(t *testing.T) {
+	assert.NoError(t, Alloc("t", "rows", 1000, 8))
+	for _, tc := range []struct{ count, size int }{
+		{1 << 62, 8},            // overflows
+		{1 << 50, 1},            // beyond any address space
+		{int(MemoryLimit()), 2}, // twice the limit
+		{-1, 8},
+	} {
+		err := Alloc("t", "rows", tc.count, tc.size)
+		assert.ErrorIs(t, err, ErrConfig, "%d×%d", tc.count, tc.size)
+	}
+	assert.Positive(t, MemoryLimit())
+}

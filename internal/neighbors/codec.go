@@ -1,6 +1,7 @@
 package neighbors
 
 import (
+	"errors"
 	"math"
 
 	"github.com/vigil-ml/vigil/internal/check"
@@ -43,31 +44,25 @@ func DecodeBase(dec *codec.Decoder) *Blob {
 // Len is the number of training rows read.
 func (bb *Blob) Len() int { return bb.n }
 
-// Build checks the blob and rebuilds the index.
+// Build checks the blob with the validation Fit applies and rebuilds the
+// index. Every failure is ErrCorrupt: a blob that breaks an invariant of Fit
+// was not written by MarshalBinary.
 func (bb *Blob) Build(pkg string, k, workers int) (*Base, error) {
-	n, d, data, sc := bb.n, bb.d, bb.data, bb.sc
-	bad := func(format string, args ...any) (*Base, error) {
-		return nil, check.Errorf(pkg, check.ErrCorrupt, format, args...)
-	}
-	switch {
-	case len(data) != n*d || n*d/d != n:
-		return bad("training data has %d values for %d rows of %d", len(data), n, d)
-	case k >= n:
-		return bad("K is %d for %d training rows", k, n)
-	case sc != nil && (len(sc.Mean) != d || len(sc.Scale) != d):
-		return bad("scaler width does not match %d", d)
-	case check.Finite(pkg, data, d) != nil:
-		return bad("training data is not finite")
-	}
-	if sc != nil {
-		for j := range sc.Mean {
-			if m, s := sc.Mean[j], sc.Scale[j]; math.IsNaN(m) || math.IsInf(m, 0) || !(s > 0) || math.IsInf(s, 0) {
-				return bad("scaler column %d is invalid", j)
-			}
-		}
+	if err := validate(pkg, bb.data, bb.n, bb.d, k, bb.sc); err != nil {
+		return nil, Corrupt(pkg, err)
 	}
 	// The rows are stored standardised already: index them as they are.
-	b := &Base{Pkg: pkg, K: k, Workers: workers, Scaler: sc, Index: New(data, n, d, Auto)}
+	b := &Base{Pkg: pkg, K: k, Workers: workers, Scaler: bb.sc, Index: New(bb.data, bb.n, bb.d, Auto)}
 	b.pool.New = func() any { return b.newHits() }
 	return b, nil
+}
+
+// Corrupt turns a validation error into the ErrCorrupt a decoder returns,
+// keeping its message and position.
+func Corrupt(pkg string, err error) error {
+	var e *check.Error
+	if errors.As(err, &e) {
+		return &check.Error{Pkg: pkg, Kind: check.ErrCorrupt, Row: e.Row, Col: e.Col, Msg: "decoded model: " + e.Msg}
+	}
+	return check.Errorf(pkg, check.ErrCorrupt, "decoded model: %v", err)
 }

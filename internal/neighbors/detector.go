@@ -3,6 +3,8 @@ package neighbors
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -43,17 +45,19 @@ func FitBase(ctx context.Context, pkg string, X mat.Matrix, k int, standardize b
 	if k < 1 {
 		return nil, nil, nil, check.Errorf(pkg, check.ErrConfig, "K is %d, want at least 1", k)
 	}
+	if X != nil {
+		// Refuse sizes that cannot be held before copying anything.
+		if r, c := X.Dims(); r > 0 && c > 0 {
+			if err := checkSize(pkg, r, c, k); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+	}
 	data, n, d, err := check.Dense(pkg, X)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := check.Bounded(pkg, data, d); err != nil {
-		return nil, nil, nil, err
-	}
-	if d > MaxDim {
-		return nil, nil, nil, check.Errorf(pkg, check.ErrDimension, "%d features, at most %d supported", d, MaxDim)
-	}
-	if err := CheckK(pkg, k, n); err != nil {
+	if err := validate(pkg, data, n, d, k, nil); err != nil {
 		return nil, nil, nil, err
 	}
 	var sc *scale.Scaler
@@ -68,10 +72,60 @@ func FitBase(ctx context.Context, pkg string, X mat.Matrix, k int, standardize b
 	return b, dist, idx, nil
 }
 
+// validate checks what every Base holds, whether Fit made it or a decoder
+// read it: n rows of d columns (2 ≤ n, 1 ≤ d ≤ MaxDim), 1 ≤ k < n, values
+// finite and within ±check.MaxDistanceValue (standardised rows saturate
+// there), and a scaler that Fit could have made. Errors name the row and
+// column of a bad value.
+func validate(pkg string, data []float64, n, d, k int, sc *scale.Scaler) error {
+	if err := checkSize(pkg, n, d, k); err != nil {
+		return err
+	}
+	if len(data) != n*d {
+		return check.Errorf(pkg, check.ErrDimension, "%d values for %d rows of %d", len(data), n, d)
+	}
+	if err := check.Finite(pkg, data, d); err != nil {
+		return err
+	}
+	if err := check.Bounded(pkg, data, d); err != nil {
+		return err
+	}
+	if sc != nil {
+		if err := sc.Validate(d); err != nil {
+			return check.Errorf(pkg, check.ErrCorrupt, "%v", err)
+		}
+	}
+	return nil
+}
+
 // MaxDim is the widest data the neighbour detectors accept: with values
 // within ±check.MaxDistanceValue, the squared distances and the screened dot
 // products of up to 2^24 columns stay below the largest float64.
 const MaxDim = 1 << 24
+
+// checkSize validates the shape of a training set of n rows of d columns
+// for k neighbours: the width, K against the rows, and the memory Fit will
+// ask for (the rows three times over, in the caller's layout, the index and
+// its copy, and the neighbour lists with their heaps, 24 bytes per entry),
+// all before anything is allocated.
+func checkSize(pkg string, n, d, k int) error {
+	if n < 1 || d < 1 {
+		return check.Errorf(pkg, check.ErrEmpty, "%d rows of %d columns", n, d)
+	}
+	if d > MaxDim {
+		return check.Errorf(pkg, check.ErrDimension, "%d features, at most %d supported", d, MaxDim)
+	}
+	if err := CheckK(pkg, k, n); err != nil {
+		return err
+	}
+	if n > math.MaxInt32 {
+		return check.Errorf(pkg, check.ErrConfig, "%d training rows, at most %d supported", n, math.MaxInt32)
+	}
+	if err := check.Alloc(pkg, "the training rows", n, 3*8*d); err != nil {
+		return err
+	}
+	return check.Alloc(pkg, fmt.Sprintf("K=%d neighbours of %d rows", k, n), n, 24*k)
+}
 
 // CheckK validates a neighbour count against n training rows.
 func CheckK(pkg string, k, n int) error {

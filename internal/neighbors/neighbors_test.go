@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/scale"
+	"gonum.org/v1/gonum/mat"
 )
 
 // naive is the obvious O(n²) search with the documented tie rule.
@@ -255,3 +258,65 @@ func TestIncompleteSearch(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, 1, ie.Row)
 }
+
+// Build applies Fit's validation: a blob whose rows, scaler or K Fit could
+// not have produced is ErrCorrupt, whatever its checksum says. Before the
+// shared validation, rows ×1e290 and a scale of 1e-300 were accepted.
+func TestBuildRefusesWhatFitCannotMake(t *testing.T) {
+	good := func() *Blob {
+		return &Blob{n: 4, d: 2, data: []float64{0, 0, 1, 0, 0, 1, 1, 1}, sc: &scale.Scaler{Mean: []float64{0.5, 0.5}, Scale: []float64{0.5, 0.5}}}
+	}
+	_, err := good().Build("t", 2, 1)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Blob)
+		k      int
+		row    int
+	}{
+		{"rows ×1e290", func(b *Blob) { b.data[2] *= 1e290 }, 2, 1},
+		{"NaN row", func(b *Blob) { b.data[5] = math.NaN() }, 2, 2},
+		{"tiny scale", func(b *Blob) { b.sc.Scale[1] = 1e-300 }, 2, -1},
+		{"zero scale", func(b *Blob) { b.sc.Scale[0] = 0 }, 2, -1},
+		{"infinite mean", func(b *Blob) { b.sc.Mean[0] = math.Inf(1) }, 2, -1},
+		{"short scaler", func(b *Blob) { b.sc.Scale = b.sc.Scale[:1] }, 2, -1},
+		{"K = n", func(*Blob) {}, 4, -1},
+		{"short data", func(b *Blob) { b.data = b.data[:6] }, 2, -1},
+	} {
+		b := good()
+		tc.mutate(b)
+		_, err := b.Build("t", tc.k, 1)
+		require.ErrorIs(t, err, check.ErrCorrupt, tc.name)
+		var e *check.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, tc.row, e.Row, tc.name)
+	}
+}
+
+// Sizes a machine cannot hold are refused before anything is allocated.
+func TestFitBaseSizes(t *testing.T) {
+	X := mat.NewDense(3, 2, []float64{0, 0, 1, 1, 2, 2})
+	for _, tc := range []struct {
+		name string
+		X    mat.Matrix
+		k    int
+		kind error
+	}{
+		{"K = n", X, 3, check.ErrConfig},
+		{"K huge", X, 1 << 62, check.ErrConfig},
+		{"too wide", hugeMatrix{3, MaxDim + 1}, 1, check.ErrDimension},
+		{"too many rows", hugeMatrix{1 << 40, 2}, 1, check.ErrConfig},
+		{"neighbour lists beyond memory", hugeMatrix{1 << 30, 1}, 1 << 29, check.ErrConfig},
+	} {
+		_, _, _, err := FitBase(context.Background(), "t", tc.X, tc.k, false, 1)
+		assert.ErrorIs(t, err, tc.kind, tc.name)
+	}
+}
+
+// hugeMatrix claims any size and holds nothing: Fit must refuse it from its
+// dimensions alone.
+type hugeMatrix struct{ r, c int }
+
+func (m hugeMatrix) Dims() (int, int)    { return m.r, m.c }
+func (m hugeMatrix) At(int, int) float64 { return 0 }
+func (m hugeMatrix) T() mat.Matrix       { return mat.Transpose{Matrix: m} }
