@@ -137,3 +137,17 @@ func TestAlloc(t *testing.T) {
 	}
 	assert.Positive(t, MemoryLimit())
 }
+
+// A matrix claiming more rows than memory holds is refused before the copy.
+func TestDenseHuge(t *testing.T) {
+	_, _, _, err := Dense("t", claims{1 << 40, 1 << 30})
+	assert.ErrorIs(t, err, ErrConfig)
+	_, _, err = DenseWidth("t", claims{1 << 45, 3}, 3)
+	assert.ErrorIs(t, err, ErrConfig)
+}
+
+type claims struct{ r, c int }
+
+func (m claims) Dims() (int, int)    { return m.r, m.c }
+func (m claims) At(int, int) float64 { return 0 }
+func (m claims) T() mat.Matrix       { return mat.Transpose{Matrix: m} }

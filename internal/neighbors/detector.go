@@ -186,6 +186,9 @@ func (b *Base) ScoreBatch(ctx context.Context, X mat.Matrix, score func(dist []f
 		return nil, check.Errorf(b.Pkg, check.ErrEmpty, "nil matrix")
 	}
 	r, _ := X.Dims()
+	if err := check.Alloc(b.Pkg, "the scores", r, 8); err != nil {
+		return nil, err
+	}
 	dst := make([]float64, r)
 	if err := b.ScoreTo(ctx, dst, X, score); err != nil {
 		return nil, err
