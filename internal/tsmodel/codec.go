@@ -1,0 +1,145 @@
+package tsmodel
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/vigil-ml/vigil/internal/check"
+)
+
+// Snapshot layout version and size.
+const (
+	codecVersion = 1
+	// EncodedSize is the number of bytes AppendBinary appends.
+	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*(nCorr-1)+nSeason*nCorr+2+4) + 4*3*slots
+)
+
+// AppendBinary appends the series' state (EncodedSize bytes) to b.
+func (s *Series) AppendBinary(b []byte) []byte {
+	le := binary.LittleEndian
+	b = append(b, codecVersion)
+	b = le.AppendUint32(b, s.n)
+	b = le.AppendUint16(b, s.mbN)
+	b = append(b, s.season, s.corr, s.flags, byte(s.runSide))
+	b = le.AppendUint16(b, s.runN)
+	b = le.AppendUint64(b, uint64(s.first))
+	b = le.AppendUint64(b, uint64(s.last))
+	b = le.AppendUint64(b, uint64(s.runStart))
+	f := func(x float64) { b = le.AppendUint64(b, math.Float64bits(x)) }
+	f(s.base)
+	for m := range s.corrLvl {
+		for _, x := range s.corrLvl[m] {
+			f(x)
+		}
+	}
+	for m := range s.err {
+		for _, x := range s.err[m] {
+			f(x)
+		}
+	}
+	f(s.m2)
+	f(s.m4)
+	f(s.mbS)
+	f(s.mbW2)
+	f(s.mbVar)
+	f(s.runMean)
+	for _, x := range s.day {
+		b = le.AppendUint32(b, math.Float32bits(x))
+	}
+	for d := range s.split {
+		for _, x := range s.split[d] {
+			b = le.AppendUint32(b, math.Float32bits(x))
+		}
+	}
+	return b
+}
+
+// DecodeBinary restores a state written by AppendBinary from the front of b
+// and returns the bytes after it. On error s is unchanged.
+func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
+	if len(b) < EncodedSize {
+		return b, check.Errorf(pkg, check.ErrCorrupt, "series state is %d bytes, want %d", len(b), EncodedSize)
+	}
+	if b[0] != codecVersion {
+		return b, check.Errorf(pkg, check.ErrCorrupt, "series state has version %d, this build reads %d", b[0], codecVersion)
+	}
+	le := binary.LittleEndian
+	var t Series
+	o := 1
+	t.n = le.Uint32(b[o:])
+	o += 4
+	t.mbN = le.Uint16(b[o:])
+	o += 2
+	t.season, t.corr, t.flags, t.runSide = b[o], b[o+1], b[o+2], int8(b[o+3])
+	o += 4
+	t.runN = le.Uint16(b[o:])
+	o += 2
+	i64 := func() int64 { x := int64(le.Uint64(b[o:])); o += 8; return x }
+	f := func() float64 { x := math.Float64frombits(le.Uint64(b[o:])); o += 8; return x }
+	t.first, t.last, t.runStart = i64(), i64(), i64()
+	t.base = f()
+	for m := range t.corrLvl {
+		for c := range t.corrLvl[m] {
+			t.corrLvl[m][c] = f()
+		}
+	}
+	for m := range t.err {
+		for c := range t.err[m] {
+			t.err[m][c] = f()
+		}
+	}
+	t.m2, t.m4, t.mbS, t.mbW2, t.mbVar, t.runMean = f(), f(), f(), f(), f(), f()
+	for i := range t.day {
+		t.day[i] = math.Float32frombits(le.Uint32(b[o:]))
+		o += 4
+	}
+	for d := range t.split {
+		for i := range t.split[d] {
+			t.split[d][i] = math.Float32frombits(le.Uint32(b[o:]))
+			o += 4
+		}
+	}
+	if t.season >= nSeason || t.corr >= nCorr || t.runSide < -1 || t.runSide > 1 || t.flags >= 1<<3 {
+		return b, check.Errorf(pkg, check.ErrCorrupt, "series state has out-of-range model fields")
+	}
+	if !t.finite() {
+		return b, check.Errorf(pkg, check.ErrCorrupt, "series state holds a non-finite value")
+	}
+	*s = t
+	return b[o:], nil
+}
+
+func (s *Series) finite() bool {
+	ok := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	all := []float64{s.base, s.m2, s.m4, s.mbS, s.mbW2, s.mbVar, s.runMean}
+	for _, x := range all {
+		if !ok(x) {
+			return false
+		}
+	}
+	for m := range s.err {
+		for _, x := range s.err[m] {
+			if !ok(x) || x < 0 {
+				return false
+			}
+		}
+		for _, x := range s.corrLvl[m] {
+			if !ok(x) {
+				return false
+			}
+		}
+	}
+	for _, x := range s.day {
+		if !ok(float64(x)) {
+			return false
+		}
+	}
+	for d := range s.split {
+		for _, x := range s.split[d] {
+			if !ok(float64(x)) {
+				return false
+			}
+		}
+	}
+	return true
+}

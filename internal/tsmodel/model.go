@@ -1,0 +1,672 @@
+package tsmodel
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/vigil-ml/vigil/internal/check"
+)
+
+const pkg = "tsmodel"
+
+// Side selects the tail(s) a bucket is tested in.
+type Side uint8
+
+const (
+	// TwoSided flags values unusually high or low.
+	TwoSided Side = iota
+	// High flags only values unusually high (Elastic's high_ functions, max).
+	High
+	// Low flags only values unusually low (Elastic's low_ functions, min).
+	Low
+)
+
+// Params are shared by all series of one detector and are not stored per
+// series. Build them with NewParams.
+type Params struct {
+	// BucketSpan is the bucket length in seconds.
+	BucketSpan int64
+	// AdaptationRate scales every learning rate: 1 is the default, >1
+	// adapts faster (and adopts shifts sooner), <1 slower.
+	AdaptationRate float64
+	// Sensitivity s reports a combined probability p as p^s: 1 is the
+	// default, higher flags more.
+	Sensitivity float64
+	// ChangeAfter is how long, in seconds, a one-sided shift must persist
+	// before it is adopted as the new normal.
+	ChangeAfter int64
+
+	// derived per-bucket rates
+	baseRate, errRate, corrRate [2]float64 // only [0] of baseRate and errRate are used
+	seasonFloor                 float64    // minimum per-update gain of a daily profile slot
+	splitFloor                  float64    // minimum per-update gain of a weekday/weekend slot
+	slotUpdatesPerDay           float64    // how many updates a slot gets per day
+	warmAfter                   int64      // seconds of history before scoring
+}
+
+// NewParams returns the parameters of a detector with the given bucket span
+// in seconds; adaptationRate and sensitivity of 0 mean 1 (the defaults).
+func NewParams(bucketSpanSeconds int64, adaptationRate, sensitivity float64) (*Params, error) {
+	if bucketSpanSeconds <= 0 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "bucket span must be positive, got %d s", bucketSpanSeconds)
+	}
+	if math.IsNaN(adaptationRate) || math.IsInf(adaptationRate, 0) || adaptationRate < 0 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "adaptation rate must be finite and ≥ 0, got %v", adaptationRate)
+	}
+	if math.IsNaN(sensitivity) || math.IsInf(sensitivity, 0) || sensitivity < 0 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "sensitivity must be finite and ≥ 0, got %v", sensitivity)
+	}
+	if adaptationRate == 0 {
+		adaptationRate = 1
+	}
+	if sensitivity == 0 {
+		sensitivity = 1
+	}
+	if adaptationRate > 100 || adaptationRate < 0.01 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "adaptation rate must be in [0.01, 100], got %v", adaptationRate)
+	}
+	if sensitivity > 100 || sensitivity < 0.01 {
+		return nil, check.Errorf(pkg, check.ErrConfig, "sensitivity must be in [0.01, 100], got %v", sensitivity)
+	}
+	p := &Params{BucketSpan: bucketSpanSeconds, AdaptationRate: adaptationRate, Sensitivity: sensitivity}
+	span := float64(bucketSpanSeconds)
+	a := adaptationRate
+	// The base level forgets with a time constant of about two days.
+	p.baseRate[0] = clamp(a*span/(2*86400), 1e-5, 0.2)
+	// Error (variance) statistics: one week of buckets, at least 20 buckets.
+	p.errRate[0] = clamp(a*span/(7*86400), 1e-5, 0.05)
+	// Corrections: medium and fast exponentially smoothed levels.
+	p.corrRate = [2]float64{clamp(0.05*a, 1e-4, 0.5), clamp(0.3*a, 1e-3, 0.9)}
+	p.slotUpdatesPerDay = math.Max(1, 3600/span)
+	// A daily slot remembers about a week of days, a weekend slot about
+	// four weekends (eight days).
+	p.seasonFloor = clamp(a/(7*p.slotUpdatesPerDay), 1e-5, 0.5)
+	p.splitFloor = clamp(a/(8*p.slotUpdatesPerDay), 1e-5, 0.5)
+	ch := int64(math.Max(6*3600, 12*span) / a)
+	p.ChangeAfter = max(ch, 2*bucketSpanSeconds)
+	p.warmAfter = max(2*3600, 7*bucketSpanSeconds)
+	return p, nil
+}
+
+func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
+
+// Number of seasonal models (none, daily, weekday/weekend) and corrections
+// (none, medium, fast).
+const (
+	nSeason = 3
+	nCorr   = 3
+	slots   = 24
+)
+
+const (
+	flagNonInteger uint8 = 1 << iota // a value that is not a non-negative integer was seen
+	flagWeekday                      // a weekday bucket was learnt
+	flagWeekend                      // a weekend bucket was learnt
+)
+
+// Series is the state of one series: fixed size, no pointers. The zero value
+// is an empty model.
+type Series struct {
+	n        uint32 // buckets learnt (saturating)
+	mbN      uint16 // buckets in the multi-bucket window (saturates at 255)
+	season   uint8  // seasonal model in use
+	corr     uint8  // correction in use
+	flags    uint8
+	runSide  int8   // side of the current significant run, 0 when none
+	runN     uint16 // buckets in the current run (saturating)
+	first    int64  // time of the first bucket learnt
+	last     int64  // time of the last bucket learnt
+	runStart int64  // time the current run started
+	base     float64
+	corrLvl  [nSeason][nCorr - 1]float64
+	err      [nSeason][nCorr]float64 // decayed one-step squared errors
+	m2, m4   float64                 // decayed 2nd and 4th moments of standardised residuals
+	mbS      float64                 // Σ 0.9^k z_{t-k}
+	mbW2     float64                 // Σ 0.81^k
+	mbVar    float64                 // decayed E[mbS²] under normal conditions
+	runMean  float64                 // recent mean residual within the run
+	day      [slots]float32          // daily profile, offsets from base
+	split    [2][slots]float32       // weekday (0) and weekend (1) profiles
+}
+
+// Result is the score of one bucket value.
+type Result struct {
+	// Probability is the combined probability of a value at least as
+	// extreme, in (0, 1], after Sensitivity.
+	Probability float64
+	// SingleBucketP and MultiBucketP are the two tests' probabilities
+	// before combination (MultiBucketP is 1 when not applicable).
+	SingleBucketP, MultiBucketP float64
+	// Typical is the predicted value; Lower and Upper bound its 95%
+	// prediction interval.
+	Typical, Lower, Upper float64
+	// MultiBucketImpact is Elastic's -5..5 measure of how much the
+	// multi-bucket evidence dominates the single-bucket one.
+	MultiBucketImpact float64
+	// Warm reports enough history to score; before that Probability is 1.
+	Warm bool
+}
+
+// Count returns the number of buckets learnt.
+func (s *Series) Count() int { return int(s.n) }
+
+// Last returns the start time of the last bucket learnt and whether there
+// is one.
+func (s *Series) Last() (int64, bool) { return s.last, s.n > 0 }
+
+// eval is everything Score and Update need to know about a value.
+type eval struct {
+	pred     [nSeason][nCorr]float64
+	chosen   float64 // chosen prediction
+	sd       float64 // residual standard deviation of the chosen model
+	nu       float64 // Student-t degrees of freedom
+	z        float64 // standardised residual of the chosen model
+	slotPos  float64 // daily slot position (fractional)
+	dayType  int
+	pSB, pMB float64 // side-specific single and multi-bucket p
+	pTwo     float64 // two-sided single-bucket p, for outlier weighting
+	mbNext   float64 // mbS after this value
+	mbZ      float64 // standardised multi-bucket statistic
+	prof     [nSeason]float64
+	warm     bool
+}
+
+// phase returns the daily slot position and the day type of a bucket.
+func phase(p *Params, t int64) (pos float64, dayType int) {
+	mid := t + p.BucketSpan/2
+	sec := mid % 86400
+	if sec < 0 {
+		sec += 86400
+	}
+	pos = float64(sec)/3600 - 0.5
+	days := mid / 86400
+	if mid < 0 && mid%86400 != 0 {
+		days--
+	}
+	wd := (days + 4) % 7 // 1970-01-01 was a Thursday; 0 is Sunday
+	if wd < 0 {
+		wd += 7
+	}
+	if wd == 0 || wd == 6 {
+		dayType = 1
+	}
+	return pos, dayType
+}
+
+// interp returns the linear interpolation of a circular profile at pos and
+// the two slots and weights it used.
+func interp(prof *[slots]float32, pos float64) (v float64, i0, i1 int, w1 float64) {
+	f := math.Floor(pos)
+	w1 = pos - f
+	i0 = int(f) % slots
+	if i0 < 0 {
+		i0 += slots
+	}
+	i1 = (i0 + 1) % slots
+	v = float64(prof[i0])*(1-w1) + float64(prof[i1])*w1
+	return v, i0, i1, w1
+}
+
+func mean24(prof *[slots]float32) float64 {
+	var s float64
+	for _, x := range prof {
+		s += float64(x)
+	}
+	return s / slots
+}
+
+// profiles returns the centred seasonal offsets of each seasonal model.
+func (s *Series) profiles(pos float64, dayType int) (out [nSeason]float64) {
+	d, _, _, _ := interp(&s.day, pos)
+	out[1] = d - mean24(&s.day)
+	w, _, _, _ := interp(&s.split[dayType], pos)
+	m := (5*mean24(&s.split[0]) + 2*mean24(&s.split[1])) / 7
+	out[2] = w - m
+	return out
+}
+
+func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
+	e.slotPos, e.dayType = phase(p, t)
+	e.prof = s.profiles(e.slotPos, e.dayType)
+	for m := 0; m < nSeason; m++ {
+		b := s.base + e.prof[m]
+		e.pred[m][0] = b
+		for c := 1; c < nCorr; c++ {
+			e.pred[m][c] = b + s.corrLvl[m][c-1]
+		}
+	}
+	e.chosen = e.pred[s.season][s.corr]
+	e.sd, e.nu = s.spread(v)
+	e.warm = s.n >= 8 && t-s.first >= p.warmAfter
+	r := v - e.chosen
+	e.z = r / e.sd
+	e.pSB, e.pTwo = s.tailP(e.chosen, e.sd, e.nu, v, side)
+	// Multi-bucket statistic including this bucket.
+	zc := clamp(e.z, -4, 4)
+	e.mbNext = 0.9*s.mbS + zc
+	e.pMB = 1
+	if s.mbN >= 8 && s.mbVar > 0 {
+		e.mbZ = e.mbNext / math.Sqrt(s.mbVar)
+		nuMB := clamp(e.nu, 5, 30)
+		hi, lo := tTails(e.mbZ, nuMB)
+		switch side {
+		case High:
+			e.pMB = hi
+		case Low:
+			e.pMB = lo
+		default:
+			e.pMB = math.Min(1, 2*math.Min(hi, lo))
+		}
+	}
+	return e
+}
+
+// spread returns the residual standard deviation and Student-t degrees of
+// freedom of the chosen model.
+func (s *Series) spread(v float64) (sd, nu float64) {
+	vr := s.err[s.season][s.corr]
+	floor := 1e-8 * math.Max(s.base*s.base, 1e-300)
+	if floor < 1e-300 {
+		floor = 1e-300
+	}
+	vr = math.Max(vr, floor)
+	nu = 100
+	if s.m2 > 0 {
+		k := s.m4 / (s.m2 * s.m2)
+		if k > 3.06 {
+			// 4+6/(k-3) is the t's kurtosis relation; the residuals
+			// are clipped, which biases k low, so the map is steepened
+			// to reach ν = 3 for very heavy tails.
+			nu = clamp(2.5+9/(k-3), 3, 100)
+		}
+	}
+	_ = v
+	return math.Sqrt(vr), nu
+}
+
+// tTail is P(T > z) for a Student-t with nu degrees of freedom scaled to
+// unit variance.
+func tTail(z, nu float64) float64 {
+	hi, _ := tTails(z, nu)
+	return hi
+}
+
+// tTails returns P(T > z) and P(T < z) for a Student-t with nu degrees of
+// freedom scaled to unit variance. It uses Wallace's (1959) normal
+// transformation of t, z' = (8ν+1)/(8ν+3)·sqrt(ν·ln(1+t²/ν)), whose error is
+// small on the log scale out to the extreme tails (tested against the exact
+// incomplete beta in stats_test.go) and which costs one log and one erfc
+// instead of a series of hundreds of terms.
+func tTails(z, nu float64) (hi, lo float64) {
+	x := z * math.Sqrt(nu/(nu-2)) // unit variance -> unit scale
+	if math.IsNaN(x) {
+		return 1, 1
+	}
+	zn := (8*nu + 1) / (8*nu + 3) * math.Sqrt(nu*math.Log1p(x*x/nu))
+	tail := 0.5 * math.Erfc(zn/math.Sqrt2)
+	if x >= 0 {
+		return tail, 1 - tail
+	}
+	return 1 - tail, tail
+}
+
+// tailP returns the side-specific and the two-sided probability of v under
+// the predictive distribution centred on pred.
+func (s *Series) tailP(pred, sd, nu, v float64, side Side) (pSide, pTwo float64) {
+	hi, lo := tTails((v-pred)/sd, nu)
+	if s.flags&flagNonInteger == 0 && s.n > 0 {
+		// Counts: also a negative binomial (or Poisson) around the
+		// prediction; the larger p of the two models is kept. Only the
+		// tail v lies in is computed; the other is near or above 1/2.
+		// Above a mean of 30 the t alone describes counts well.
+		mu := math.Max(pred, 0.05)
+		if mu > 30 {
+			// nothing to add
+		} else if v >= mu {
+			hi = math.Max(hi, countTail(mu, sd*sd, v, true))
+		} else {
+			lo = math.Max(lo, countTail(mu, sd*sd, v, false))
+		}
+	}
+	hi, lo = math.Min(hi, 1), math.Min(lo, 1)
+	pTwo = math.Min(1, 2*math.Min(hi, lo))
+	switch side {
+	case High:
+		pSide = hi
+	case Low:
+		pSide = lo
+	default:
+		pSide = pTwo
+	}
+	return pSide, pTwo
+}
+
+// countTail returns P(X ≥ v) (upper) or P(X ≤ v) for a count X with the
+// given mean and variance: negative binomial when over-dispersed, else
+// Poisson. A non-integer v is rounded.
+func countTail(mu, variance, v float64, upper bool) float64 {
+	k := math.Round(v)
+	if k < 0 {
+		if upper {
+			return 1
+		}
+		return 0
+	}
+	if upper && k == 0 {
+		return 1
+	}
+	if variance <= mu*1.0001 {
+		// Poisson: P(X ≥ k) = P(k, mu), P(X ≤ k) = Q(k+1, mu).
+		if upper {
+			return gammaIncReg(k, mu)
+		}
+		return gammaIncRegComp(k+1, mu)
+	}
+	r := mu * mu / (variance - mu)
+	q := mu / (r + mu) // 1 - success probability
+	// P(X ≥ k) = I_q(k, r); P(X ≤ k) = I_{1-q}(r, k+1).
+	if upper {
+		return regIncBeta(k, r, q)
+	}
+	return regIncBeta(r, k+1, 1-q)
+}
+
+// Score returns the probability of value v in the bucket starting at t
+// (unix seconds) under the model, and its typical value and bounds. It does
+// not change s.
+func (s *Series) Score(p *Params, t int64, v float64, side Side) Result {
+	e := s.evaluate(p, t, v, side)
+	return s.result(p, &e)
+}
+
+// result turns an evaluation into a Result.
+func (s *Series) result(p *Params, e *eval) Result {
+	typ, lo, hi := s.bounds(e.chosen, e.sd, e.nu)
+	res := Result{Typical: typ, Lower: lo, Upper: hi, Probability: 1, SingleBucketP: 1, MultiBucketP: 1, Warm: e.warm}
+	if !e.warm {
+		return res
+	}
+	psb := math.Max(e.pSB, math.SmallestNonzeroFloat64)
+	pmb := math.Max(e.pMB, math.SmallestNonzeroFloat64)
+	res.SingleBucketP, res.MultiBucketP = psb, pmb
+	m := psb
+	// The multi-bucket test counts only while this bucket deviates on the
+	// same side, so the buckets after a lone spike are not flagged.
+	if math.Abs(e.z) >= 1 && e.z*e.mbZ > 0 && pmb < m {
+		m = pmb
+	}
+	pc := 2*m - m*m
+	if pc > 1 {
+		pc = 1
+	}
+	if p.Sensitivity != 1 {
+		pc = math.Exp(p.Sensitivity * math.Log(pc))
+	}
+	res.Probability = math.Max(pc, math.SmallestNonzeroFloat64)
+	res.MultiBucketImpact = multiBucketImpact(psb, pmb)
+	return res
+}
+
+// multiBucketImpact is Elastic's measure (reference §3.6.5).
+func multiBucketImpact(psb, pmb float64) float64 {
+	ls, lm := math.Log(psb), math.Log(pmb)
+	scale := 5 * math.Min(ls, lm) / math.Min(math.Max(ls, lm), -0.001) / math.Log(1000)
+	mbi := clamp(scale*(ls-lm), -5, 5)
+	return math.Floor(mbi*100) / 100
+}
+
+// bounds returns the typical value and 95% prediction interval around pred.
+func (s *Series) bounds(pred, sd, nu float64) (typ, lo, hi float64) {
+	q := tQuantile975(nu) * math.Sqrt((nu-2)/nu) * sd
+	typ, lo, hi = pred, pred-q, pred+q
+	if s.flags&flagNonInteger == 0 && s.n > 0 {
+		// Non-negative series: truncate as Elastic does, and widen to
+		// the count model's spread when that is larger.
+		mu := math.Max(pred, 0)
+		qc := 1.96 * math.Sqrt(math.Max(sd*sd, mu))
+		hi = math.Max(hi, mu+qc)
+		typ = mu
+		lo = math.Max(0, math.Min(lo, mu-qc))
+	}
+	return typ, lo, hi
+}
+
+// Predict returns the typical value and 95% bounds of the bucket starting
+// at t.
+func (s *Series) Predict(p *Params, t int64) (typical, lower, upper float64) {
+	pos, dt := phase(p, t)
+	prof := s.profiles(pos, dt)
+	pred := s.base + prof[s.season]
+	if s.corr > 0 {
+		pred += s.corrLvl[s.season][s.corr-1]
+	}
+	sd, nu := s.spread(pred)
+	return s.bounds(pred, sd, nu)
+}
+
+// outlierWeight is Elastic's weight of a sample in the update given its
+// two-sided p (reference §3.5).
+func outlierWeight(p float64) float64 {
+	const lo, hi, wmin = 1e-5, 1e-3, 0.01
+	if p >= hi {
+		return 1
+	}
+	if p <= lo {
+		return wmin
+	}
+	lp := math.Log(p)
+	c := math.Log(1/wmin) / (math.Log(lo) * (math.Log(lo) - math.Log(hi)))
+	return math.Exp(-c * lp * (lp - math.Log(hi)))
+}
+
+// Update learns the value v of the bucket starting at t. Non-finite values
+// are ignored.
+func (s *Series) Update(p *Params, t int64, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	if s.n == 0 {
+		s.init(p, t, v)
+		return
+	}
+	e := s.evaluate(p, t, v, TwoSided)
+	s.learn(p, t, v, &e, 1)
+}
+
+// Observe scores v as Score does and then learns it as Update does, with a
+// single evaluation.
+func (s *Series) Observe(p *Params, t int64, v float64, side Side) Result {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Result{Probability: 1, SingleBucketP: 1, MultiBucketP: 1}
+	}
+	if s.n == 0 {
+		r := s.Score(p, t, v, side)
+		s.init(p, t, v)
+		return r
+	}
+	e := s.evaluate(p, t, v, side)
+	r := s.result(p, &e)
+	s.learn(p, t, v, &e, 1)
+	return r
+}
+
+// UpdateWeighted learns v with an extra weight in (0, 1], for instance the
+// occupancy weight Elastic gives empty buckets of sparse series
+// (clamp(2·occupancy, 1e-6, 1), reference §3.2).
+func (s *Series) UpdateWeighted(p *Params, t int64, v, weight float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || !(weight > 0) {
+		return
+	}
+	if s.n == 0 {
+		s.init(p, t, v)
+		return
+	}
+	e := s.evaluate(p, t, v, TwoSided)
+	s.learn(p, t, v, &e, math.Min(weight, 1))
+}
+
+func (s *Series) init(p *Params, t int64, v float64) {
+	*s = Series{}
+	s.n = 1
+	s.first, s.last = t, t
+	s.base = v
+	if v < 0 || v != math.Trunc(v) {
+		s.flags |= flagNonInteger
+	}
+	s.markDay(p, t)
+	s.mbVar = 1 / (1 - 0.81)
+}
+
+func (s *Series) markDay(p *Params, t int64) {
+	if _, dt := phase(p, t); dt == 1 {
+		s.flags |= flagWeekend
+	} else {
+		s.flags |= flagWeekday
+	}
+}
+
+func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
+	w := weight
+	if e.warm {
+		w *= outlierWeight(e.pTwo)
+	}
+	if v < 0 || v != math.Trunc(v) {
+		s.flags |= flagNonInteger
+	}
+	s.markDay(p, t)
+	n := float64(s.n)
+
+	// Errors of every candidate, clipped at 6 of its own deviations.
+	ae := math.Max(1/(n+1), p.errRate[0]) * w
+	for m := 0; m < nSeason; m++ {
+		for c := 0; c < nCorr; c++ {
+			r := v - e.pred[m][c]
+			if s.n > 1 {
+				lim := 36 * s.err[m][c]
+				r2 := math.Min(r*r, lim)
+				if lim == 0 {
+					r2 = r * r
+				}
+				s.err[m][c] += ae * (r2 - s.err[m][c])
+			} else {
+				s.err[m][c] = r * r
+			}
+		}
+	}
+	// Moments of the standardised residual for the tail shape.
+	zc := clamp(e.z, -8, 8)
+	z2 := zc * zc
+	s.m2 += ae * (z2 - s.m2)
+	s.m4 += ae * (z2*z2 - s.m4)
+
+	// Multi-bucket feature and its variance.
+	if s.mbN >= 8 {
+		s.mbVar += ae * (e.mbNext*e.mbNext - s.mbVar)
+	}
+	s.mbS = e.mbNext
+	s.mbW2 = 0.81*s.mbW2 + 1
+	if s.mbN < 255 {
+		s.mbN++
+	}
+
+	// Corrections learn what base+season leaves over.
+	for m := 0; m < nSeason; m++ {
+		for c := 1; c < nCorr; c++ {
+			a := math.Max(1/(n+1), p.corrRate[c-1]) * w
+			res := v - e.pred[m][0]
+			s.corrLvl[m][c-1] += a * (res - s.corrLvl[m][c-1])
+		}
+	}
+
+	// Seasonal profiles learn the value's offset from base.
+	dev := v - s.base
+	days := float64(t-s.first) / 86400
+	g := math.Max(1/(1+days*p.slotUpdatesPerDay), p.seasonFloor) * w
+	_, i0, i1, w1 := interp(&s.day, e.slotPos)
+	s.day[i0] += float32(g * (1 - w1) * (dev - float64(s.day[i0])))
+	s.day[i1] += float32(g * w1 * (dev - float64(s.day[i1])))
+	gs := math.Max(1/(1+days/7*2*p.slotUpdatesPerDay), p.splitFloor) * w
+	if e.dayType == 0 {
+		gs = math.Max(1/(1+days/7*5*p.slotUpdatesPerDay), p.splitFloor) * w
+	}
+	sp := &s.split[e.dayType]
+	sp[i0] += float32(gs * (1 - w1) * (dev - float64(sp[i0])))
+	sp[i1] += float32(gs * w1 * (dev - float64(sp[i1])))
+
+	// Base level.
+	ab := math.Max(1/(n+1), p.baseRate[0]) * w
+	s.base += ab * (v - s.base)
+
+	s.runChange(p, t, v, e)
+	s.choose(t)
+
+	if s.n < math.MaxUint32 {
+		s.n++
+	}
+	s.last = t
+}
+
+// runChange tracks a significant one-sided run of the multi-bucket
+// statistic and adopts it as a level shift once it has lasted ChangeAfter.
+func (s *Series) runChange(p *Params, t int64, v float64, e *eval) {
+	side := int8(0)
+	if e.warm && e.pMB < 1 {
+		// |z| > 3.17 is a two-sided p < 0.01 under a t with 10 degrees
+		// of freedom, the tail the multi-bucket test uses at most.
+		if math.Abs(e.mbZ) > 3.17 {
+			side = 1
+			if e.mbZ < 0 {
+				side = -1
+			}
+		}
+	}
+	if side == 0 || side != s.runSide {
+		s.runSide = side
+		s.runN = 0
+		s.runStart = t
+		s.runMean = v - e.chosen
+		if side == 0 {
+			return
+		}
+	}
+	if s.runN < math.MaxUint16 {
+		s.runN++
+	}
+	s.runMean += 0.2 * (v - e.chosen - s.runMean)
+	if t-s.runStart >= p.ChangeAfter && s.runN >= 4 {
+		shift := s.runMean
+		s.base += shift
+		s.mbS = 0
+		s.runSide, s.runN, s.runStart = 0, 0, t
+	}
+}
+
+// choose picks the seasonal model by the one-step error of base+season
+// alone (a seasonal model must explain 10% more than the simpler one), then
+// the correction with the lowest error under that seasonal model.
+func (s *Series) choose(t int64) {
+	elapsed := t - s.first
+	m := 0
+	if elapsed >= 2*86400 && s.err[1][0] < 0.9*s.err[0][0] {
+		m = 1
+	}
+	if elapsed >= 8*86400 && s.flags&(flagWeekday|flagWeekend) == flagWeekday|flagWeekend &&
+		s.err[2][0] < 0.9*s.err[m][0] {
+		m = 2
+	}
+	c := 0
+	for k := 1; k < nCorr; k++ {
+		if s.err[m][k] < s.err[m][c] {
+			c = k
+		}
+	}
+	s.season, s.corr = uint8(m), uint8(c)
+}
+
+// String describes the model in use, for debugging and examples.
+func (s *Series) String() string {
+	seasons := [...]string{"none", "daily", "weekday/weekend"}
+	corrs := [...]string{"none", "medium", "fast"}
+	return fmt.Sprintf("tsmodel.Series{n=%d base=%.4g season=%s correction=%s sd=%.4g}",
+		s.n, s.base, seasons[s.season%3], corrs[s.corr%3], math.Sqrt(s.err[s.season%3][s.corr%3]))
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package tsmodel
+
+const raceEnabled = true
