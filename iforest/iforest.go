@@ -3,6 +3,7 @@ package iforest
 import (
 	"context"
 	"math"
+	"runtime/debug"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -20,11 +21,21 @@ var (
 	ErrDimension = check.ErrDimension
 	ErrConfig    = check.ErrConfig
 	ErrCorrupt   = check.ErrCorrupt
+	// ErrNotFitted is returned by every method of a zero Model.
+	ErrNotFitted = check.ErrNotFitted
 )
+
+// Error is the type of every error this package returns: errors.As gives
+// its Kind (one of the sentinels above) and, for bad input, the Row and Col
+// of the offending value.
+type Error = check.Error
 
 // Config sets up a forest. The zero value gives scikit-learn's defaults.
 type Config struct {
-	// Trees is the number of isolation trees; 0 means 100.
+	// Trees is the number of isolation trees; 0 means 100. Fit refuses,
+	// with ErrConfig and before allocating, a forest whose node count
+	// (up to 2·SampleSize − 1 per tree) exceeds 2^31 − 1, or whose size
+	// (24 bytes per node) exceeds the machine's RAM or Go's memory limit.
 	Trees int
 	// SampleSize is ψ, the rows drawn for each tree; 0 means 256. It is
 	// capped at the number of training rows, as scikit-learn does, and must
@@ -111,6 +122,10 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	}
 	m := &Model{dim: d, psi: psi, ext: cfg.ExtensionLevel, workers: cfg.Workers}
 	m.pack(trees)
+	if err := m.validate(); err != nil {
+		// Fit and UnmarshalBinary share one definition of a valid forest.
+		panic("iforest: Fit built an invalid forest: " + err.Error())
+	}
 	return m, nil
 }
 
@@ -143,8 +158,63 @@ func resolve(cfg Config, n, d int) (Config, int, int, error) {
 	if cfg.ExtensionLevel < 0 || cfg.ExtensionLevel >= nFeat {
 		return cfg, 0, 0, check.Errorf(pkg, ErrConfig, "ExtensionLevel is %d, want 0 to %d (features per tree − 1)", cfg.ExtensionLevel, nFeat-1)
 	}
+	if cfg.Workers < 0 {
+		return cfg, 0, 0, check.Errorf(pkg, ErrConfig, "Workers is %d, want ≥ 1 (or 0 for GOMAXPROCS)", cfg.Workers)
+	}
+	if err := checkSize(cfg.Trees, psi, cfg.ExtensionLevel); err != nil {
+		return cfg, 0, 0, err
+	}
 	cfg.Workers = parallel.Workers(cfg.Workers)
 	return cfg, psi, nFeat, nil
+}
+
+// maxNodesPerTree bounds the nodes of a tree of ψ rows: 2ψ − 1 for
+// axis-parallel cuts, each of which leaves rows on both sides; a hyperplane
+// can leave a side empty, and then the height limit bounds the tree.
+func maxNodesPerTree(psi, ext int) int {
+	if ext == 0 {
+		return 2*psi - 1
+	}
+	return min(1<<(heightLimit(psi)+1)-1, 4*psi-1)
+}
+
+// forestBytes is the most a forest can take: 24 bytes per node (the node
+// and its path length) plus 12 per hyperplane component.
+func forestBytes(trees, psi, ext int) float64 {
+	nodes := float64(trees) * float64(maxNodesPerTree(psi, ext))
+	b := 24 * nodes
+	if ext > 0 {
+		b += 12 * float64(ext+1) * nodes / 2
+	}
+	return b
+}
+
+// checkSize refuses forests that the format cannot index (node numbers are
+// int32) or that would not fit in memory: more than the machine's RAM, or
+// than Go's memory limit when one is set (GOMEMLIMIT). Without this check
+// Trees: 1<<40 ends the process with an out-of-memory kill.
+func checkSize(trees, psi, ext int) error {
+	if nodes := float64(trees) * float64(maxNodesPerTree(psi, ext)); nodes > math.MaxInt32 {
+		return check.Errorf(pkg, ErrConfig, "Trees is %d: a forest of %d trees of up to %d nodes exceeds the %d nodes a model can index",
+			trees, trees, maxNodesPerTree(psi, ext), math.MaxInt32)
+	}
+	need := forestBytes(trees, psi, ext)
+	limit := memoryLimit()
+	if limit > 0 && need > float64(limit) {
+		return check.Errorf(pkg, ErrConfig, "Trees is %d with SampleSize %d: the forest may need %.3g GB, more than the %.3g GB this process can use",
+			trees, psi, need/1e9, float64(limit)/1e9)
+	}
+	return nil
+}
+
+// memoryLimit is the smaller of the machine's RAM and Go's memory limit, 0
+// when neither is known.
+func memoryLimit() uint64 {
+	limit := physicalMemory()
+	if l := debug.SetMemoryLimit(-1); l > 0 && l < math.MaxInt64 && (limit == 0 || uint64(l) < limit) {
+		limit = uint64(l)
+	}
+	return limit
 }
 
 // heightLimit is ceil(log2 ψ), the depth at which a tree stops growing.
@@ -182,21 +252,20 @@ func avgPath(n int) float64 {
 	return 2*harmonic(n-1) - 2*float64(n-1)/float64(n)
 }
 
-func errUnfitted() error {
-	return check.Errorf(pkg, ErrConfig, "model is not fitted: use Fit or UnmarshalBinary")
-}
+func errUnfitted() error { return check.NotFitted(pkg) }
 
 // Features returns the number of features the model was fit on.
 func (m *Model) Features() int { return m.dim }
 
 // Score returns the anomaly score of one sample, in (0, 1]. It does not
-// allocate.
+// allocate. On error the score is NaN, as for every Vigil detector, so that
+// an ignored error cannot pass for a normal score.
 func (m *Model) Score(x []float64) (float64, error) {
 	if m.nodes == nil {
-		return 0, errUnfitted()
+		return math.NaN(), errUnfitted()
 	}
 	if err := check.Row(pkg, x, m.dim); err != nil {
-		return 0, err
+		return math.NaN(), err
 	}
 	return m.score(x), nil
 }
