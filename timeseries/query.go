@@ -1,0 +1,470 @@
+package timeseries
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/vigil-ml/vigil/internal/check"
+)
+
+// Query is the subset of Elastic's Query DSL that filters single events:
+// match_all, term, terms, range, exists and bool (must, filter, should,
+// must_not, minimum_should_match). Build one with ParseQuery.
+type Query struct {
+	kind     queryKind
+	field    string
+	values   []qvalue // term, terms
+	lo, hi   qvalue   // range bounds (set flags below)
+	hasLo    bool
+	hasHi    bool
+	loIncl   bool
+	hiIncl   bool
+	must     []*Query // must and filter
+	should   []*Query
+	mustNot  []*Query
+	minMatch int
+}
+
+type queryKind uint8
+
+const (
+	qMatchAll queryKind = iota
+	qMatchNone
+	qTerm
+	qRange
+	qExists
+	qBool
+)
+
+type qvalue struct {
+	s     string
+	f     float64
+	isNum bool
+}
+
+// ParseQuery parses a Query DSL object (the value of datafeed_config.query).
+func ParseQuery(data []byte) (*Query, error) {
+	v, err := fastjson.ParseBytes(data)
+	if err != nil {
+		return nil, configErr("datafeed_config.query: %v", err)
+	}
+	return parseQuery(v, "datafeed_config.query")
+}
+
+func qerr(at, format string, args ...any) error {
+	return configErr("%s: %s", at, fmt.Sprintf(format, args...))
+}
+
+func parseQuery(v *fastjson.Value, at string) (*Query, error) {
+	o, err := v.Object()
+	if err != nil {
+		return nil, qerr(at, "want an object, got %s", v.Type())
+	}
+	if o.Len() != 1 {
+		return nil, qerr(at, "want exactly one query clause, got %d", o.Len())
+	}
+	var q *Query
+	o.Visit(func(k []byte, val *fastjson.Value) {
+		key := string(k)
+		here := at + "." + key
+		switch key {
+		case "match_all":
+			q, err = &Query{kind: qMatchAll}, onlyBoost(val, here)
+		case "match_none":
+			q, err = &Query{kind: qMatchNone}, onlyBoost(val, here)
+		case "term":
+			q, err = parseTerm(val, here)
+		case "terms":
+			q, err = parseTerms(val, here)
+		case "range":
+			q, err = parseRange(val, here)
+		case "exists":
+			q, err = parseExists(val, here)
+		case "bool":
+			q, err = parseBool(val, here)
+		default:
+			err = check.Errorf(pkg, ErrUnsupported, "%s: query type %q is not supported (term, terms, range, exists, match_all, bool are)", here, key)
+		}
+	})
+	return q, err
+}
+
+func onlyBoost(v *fastjson.Value, at string) error {
+	o, err := v.Object()
+	if err != nil {
+		return qerr(at, "want an object")
+	}
+	var bad error
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		if string(k) != "boost" && string(k) != "_name" && bad == nil {
+			bad = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", at, k)
+		}
+	})
+	return bad
+}
+
+func scalar(v *fastjson.Value, at string) (qvalue, error) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		s := string(b)
+		f, err := strconv.ParseFloat(s, 64)
+		return qvalue{s: s, f: f, isNum: err == nil}, nil
+	case fastjson.TypeNumber:
+		f, _ := v.Float64()
+		return qvalue{s: string(v.MarshalTo(nil)), f: f, isNum: true}, nil
+	case fastjson.TypeTrue:
+		return qvalue{s: "true"}, nil
+	case fastjson.TypeFalse:
+		return qvalue{s: "false"}, nil
+	}
+	return qvalue{}, qerr(at, "want a string, number or boolean, got %s", v.Type())
+}
+
+// oneField returns the single field of a {field: spec} clause.
+func oneField(v *fastjson.Value, at string, allowed ...string) (string, *fastjson.Value, error) {
+	o, err := v.Object()
+	if err != nil {
+		return "", nil, qerr(at, "want an object")
+	}
+	var field string
+	var spec *fastjson.Value
+	var bad error
+	o.Visit(func(k []byte, val *fastjson.Value) {
+		key := string(k)
+		for _, a := range allowed {
+			if key == a {
+				return
+			}
+		}
+		if field != "" && bad == nil {
+			bad = qerr(at, "want one field, got %q and %q", field, key)
+		}
+		field, spec = key, val
+	})
+	if bad != nil {
+		return "", nil, bad
+	}
+	if field == "" {
+		return "", nil, qerr(at, "names no field")
+	}
+	return field, spec, nil
+}
+
+func parseTerm(v *fastjson.Value, at string) (*Query, error) {
+	field, spec, err := oneField(v, at)
+	if err != nil {
+		return nil, err
+	}
+	here := at + "." + field
+	if spec.Type() == fastjson.TypeObject {
+		o, _ := spec.Object()
+		var val *fastjson.Value
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			switch string(k) {
+			case "value":
+				val = x
+			case "boost", "_name":
+			case "case_insensitive":
+				if x.Type() == fastjson.TypeTrue && err == nil {
+					err = check.Errorf(pkg, ErrUnsupported, "%s.case_insensitive true is not supported", here)
+				}
+			default:
+				if err == nil {
+					err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", here, k)
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if val == nil {
+			return nil, qerr(here, "missing value")
+		}
+		spec = val
+	}
+	s, err := scalar(spec, here)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{kind: qTerm, field: field, values: []qvalue{s}}, nil
+}
+
+func parseTerms(v *fastjson.Value, at string) (*Query, error) {
+	field, spec, err := oneField(v, at, "boost", "_name")
+	if err != nil {
+		return nil, err
+	}
+	here := at + "." + field
+	arr, err := spec.Array()
+	if err != nil {
+		return nil, check.Errorf(pkg, ErrUnsupported, "%s: want an array of values (terms lookup is not supported)", here)
+	}
+	q := &Query{kind: qTerm, field: field}
+	for i, x := range arr {
+		s, err := scalar(x, fmt.Sprintf("%s[%d]", here, i))
+		if err != nil {
+			return nil, err
+		}
+		q.values = append(q.values, s)
+	}
+	return q, nil
+}
+
+func parseRange(v *fastjson.Value, at string) (*Query, error) {
+	field, spec, err := oneField(v, at)
+	if err != nil {
+		return nil, err
+	}
+	here := at + "." + field
+	o, err := spec.Object()
+	if err != nil {
+		return nil, qerr(here, "want an object of bounds")
+	}
+	q := &Query{kind: qRange, field: field}
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		key := string(k)
+		var b qvalue
+		switch key {
+		case "gt", "gte", "lt", "lte", "from", "to":
+			if x.Type() == fastjson.TypeNull {
+				return
+			}
+			b, err = scalar(x, here+"."+key)
+		case "boost", "_name":
+			return
+		case "include_lower", "include_upper":
+			return // handled below
+		default:
+			err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported (date math, formats and relations are not)", here, key)
+			return
+		}
+		if err != nil {
+			return
+		}
+		if !b.isNum && len(b.s) >= 3 && b.s[:3] == "now" {
+			err = check.Errorf(pkg, ErrUnsupported, "%s.%s %q: date math is not supported", here, key, b.s)
+			return
+		}
+		switch key {
+		case "gt", "gte", "from":
+			q.lo, q.hasLo, q.loIncl = b, true, key != "gt"
+		default:
+			q.hi, q.hasHi, q.hiIncl = b, true, key != "lt"
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if x := o.Get("include_lower"); x != nil && x.Type() == fastjson.TypeFalse {
+		q.loIncl = false
+	}
+	if x := o.Get("include_upper"); x != nil && x.Type() == fastjson.TypeFalse {
+		q.hiIncl = false
+	}
+	return q, nil
+}
+
+func parseExists(v *fastjson.Value, at string) (*Query, error) {
+	o, err := v.Object()
+	if err != nil {
+		return nil, qerr(at, "want an object")
+	}
+	q := &Query{kind: qExists}
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		switch string(k) {
+		case "field":
+			b, e := x.StringBytes()
+			if e != nil {
+				err = qerr(at+".field", "want a string")
+			}
+			q.field = string(b)
+		case "boost", "_name":
+		default:
+			if err == nil {
+				err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", at, k)
+			}
+		}
+	})
+	if err == nil && q.field == "" {
+		err = qerr(at, "missing field")
+	}
+	return q, err
+}
+
+func parseBool(v *fastjson.Value, at string) (*Query, error) {
+	o, err := v.Object()
+	if err != nil {
+		return nil, qerr(at, "want an object")
+	}
+	q := &Query{kind: qBool, minMatch: -1}
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		key := string(k)
+		var dst *[]*Query
+		switch key {
+		case "must", "filter":
+			dst = &q.must
+		case "should":
+			dst = &q.should
+		case "must_not":
+			dst = &q.mustNot
+		case "minimum_should_match":
+			n, e := x.Int()
+			if e != nil || n < 0 {
+				err = check.Errorf(pkg, ErrUnsupported, "%s.minimum_should_match: only a non-negative integer is supported", at)
+			}
+			q.minMatch = n
+			return
+		case "boost", "_name":
+			return
+		default:
+			err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", at, key)
+			return
+		}
+		here := at + "." + key
+		if x.Type() == fastjson.TypeArray {
+			arr, _ := x.Array()
+			for i, c := range arr {
+				sub, e := parseQuery(c, fmt.Sprintf("%s[%d]", here, i))
+				if e != nil {
+					err = e
+					return
+				}
+				*dst = append(*dst, sub)
+			}
+			return
+		}
+		sub, e := parseQuery(x, here)
+		if e != nil {
+			err = e
+			return
+		}
+		*dst = append(*dst, sub)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if q.minMatch < 0 {
+		q.minMatch = 0
+		if len(q.must) == 0 && len(q.should) > 0 {
+			q.minMatch = 1
+		}
+	}
+	return q, nil
+}
+
+// Match reports whether the event passes the query.
+func (q *Query) Match(ev Event) bool {
+	switch q.kind {
+	case qMatchAll:
+		return true
+	case qMatchNone:
+		return false
+	case qExists:
+		if _, ok := ev.Number(q.field); ok {
+			return true
+		}
+		_, ok := ev.Text(q.field)
+		return ok
+	case qTerm:
+		if f, ok := ev.Number(q.field); ok {
+			for i := range q.values {
+				if q.values[i].isNum && q.values[i].f == f {
+					return true
+				}
+			}
+			return false
+		}
+		s, ok := ev.Text(q.field)
+		if !ok {
+			return false
+		}
+		for i := range q.values {
+			if q.values[i].s == s {
+				return true
+			}
+		}
+		return false
+	case qRange:
+		return q.matchRange(ev)
+	case qBool:
+		for _, c := range q.must {
+			if !c.Match(ev) {
+				return false
+			}
+		}
+		for _, c := range q.mustNot {
+			if c.Match(ev) {
+				return false
+			}
+		}
+		if q.minMatch > 0 {
+			n := 0
+			for _, c := range q.should {
+				if c.Match(ev) {
+					n++
+					if n >= q.minMatch {
+						break
+					}
+				}
+			}
+			if n < q.minMatch {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (q *Query) matchRange(ev Event) bool {
+	if f, ok := ev.Number(q.field); ok {
+		if q.hasLo && (!q.lo.isNum || f < q.lo.f || (f == q.lo.f && !q.loIncl)) {
+			return false
+		}
+		if q.hasHi && (!q.hi.isNum || f > q.hi.f || (f == q.hi.f && !q.hiIncl)) {
+			return false
+		}
+		return true
+	}
+	s, ok := ev.Text(q.field)
+	if !ok {
+		return false
+	}
+	// Strings compare lexically, which orders RFC 3339 times of one zone.
+	if q.hasLo && (s < q.lo.s || (s == q.lo.s && !q.loIncl)) {
+		return false
+	}
+	if q.hasHi && (s > q.hi.s || (s == q.hi.s && !q.hiIncl)) {
+		return false
+	}
+	return true
+}
+
+// Fields lists the fields the query reads, each once.
+func (q *Query) Fields() []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(*Query)
+	walk = func(q *Query) {
+		if q.field != "" && !seen[q.field] {
+			seen[q.field] = true
+			out = append(out, q.field)
+		}
+		for _, l := range [][]*Query{q.must, q.should, q.mustNot} {
+			for _, c := range l {
+				walk(c)
+			}
+		}
+	}
+	walk(q)
+	return out
+}
