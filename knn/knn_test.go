@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vigil-ml/vigil/internal/testenv"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -236,9 +237,7 @@ func TestConcurrentScore(t *testing.T) {
 }
 
 func TestScoreAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under the race detector")
-	}
+	testenv.SkipAllocs(t)
 	for _, c := range loadRef(t) {
 		m, err := Fit(context.Background(), dense(c.X), Config{K: c.K, Standardize: true})
 		require.NoError(t, err)

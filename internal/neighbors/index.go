@@ -120,13 +120,26 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 	d := ix.d
 	if ix.tree != nil {
 		t := ix.tree
+		// One seed-mark array per running worker, not per block: the
+		// stamps keep counting across the blocks a worker takes, so the
+		// array is never cleared, and the total allocation stays
+		// workers × n instead of n²/256.
+		free := make(chan *seedMarks, min(parallel.Workers(workers), (ix.n+255)/256))
 		err = parallel.For(ctx, ix.n, 256, workers, func(lo, hi int) {
+			var sm *seedMarks
+			select {
+			case sm = <-free:
+			default:
+				sm = &seedMarks{mark: make([]uint32, ix.n)}
+			}
+			defer func() { free <- sm }()
 			h := newHeap(k)
 			off := make([]float64, d)
 			// Queries go in tree order, so each is close to the one
 			// before: seeding the heap with the previous neighbours
 			// gives a tight bound before the first node is visited.
-			h.mark = make([]uint32, ix.n)
+			h.mark, h.stamp = sm.mark, sm.stamp
+			defer func() { sm.stamp = h.stamp }()
 			prev := make([]int32, k)
 			for r := lo; r < hi; r++ {
 				self := t.perm[r]
@@ -159,6 +172,13 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 		return nil, nil, err
 	}
 	return dist, idx, nil
+}
+
+// seedMarks is the mark array of a worker's training searches with the last
+// stamp it used.
+type seedMarks struct {
+	mark  []uint32
+	stamp uint32
 }
 
 // Query finds the k nearest indexed points of each of the m rows of q

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vigil-ml/vigil/internal/check"
 	"github.com/vigil-ml/vigil/internal/scale"
+	"github.com/vigil-ml/vigil/internal/testenv"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -127,6 +128,7 @@ func TestKernelMatchesPortable(t *testing.T) {
 }
 
 func TestSearchAllocs(t *testing.T) {
+	testenv.SkipAllocs(t)
 	data := testData(2000, 10, 1)
 	for _, m := range []Method{Tree, Brute} {
 		ix := New(data, 2000, 10, m)

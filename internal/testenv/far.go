@@ -29,6 +29,14 @@ type FarCase struct {
 	Far    [][]float64
 }
 
+// SkipAllocs skips an allocation test under the race detector.
+func SkipAllocs(t testing.TB) {
+	t.Helper()
+	if Race {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+}
+
 // Cases is the number of generated shapes: a CI-sized sample, or many more
 // with VIGIL_PROPERTY=1.
 func Cases() int {

@@ -1,5 +1,0 @@
-//go:build !race
-
-package lof
-
-const raceEnabled = false

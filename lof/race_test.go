@@ -1,7 +1,0 @@
-//go:build race
-
-package lof
-
-// sync.Pool drops items at random under the race detector, so allocation
-// counts are meaningless there.
-const raceEnabled = true
