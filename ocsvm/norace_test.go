@@ -1,0 +1,5 @@
+//go:build !race
+
+package ocsvm
+
+const raceEnabled = false

@@ -1,0 +1,291 @@
+package ocsvm
+
+import (
+	"context"
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/vigil-ml/vigil/internal/check"
+	"github.com/vigil-ml/vigil/internal/parallel"
+	"github.com/vigil-ml/vigil/internal/scale"
+)
+
+// Model is a fitted one-class SVM. It is immutable and safe for concurrent
+// use.
+type Model struct {
+	cfg    Config // defaults resolved, Gamma included
+	dim    int
+	kern   kernelFunc
+	scaler *scale.Scaler // nil without Standardize
+
+	// Exact solver.
+	sv      []float64 // support vectors, row-major, in the model's space
+	svIndex []int     // their training row indices, ascending
+	coef    []float64 // their αᵢ
+	rho     float64
+	iter    int
+	gap     float64
+	obj     float64
+	stopped bool // MaxIter reached before the stopping rule
+
+	// Approximations (nil for the exact solver).
+	fm *featureModel
+
+	pool sync.Pool // *[]float64 scratch of dim (+ Components) values
+}
+
+// Fit trains a one-class SVM on the rows of X.
+func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
+	cfg, err := resolve(cfg)
+	if err != nil {
+		return nil, err
+	}
+	data, n, d, err := check.Dense(pkg, X)
+	if err != nil {
+		return nil, err
+	}
+	// Squared norms of larger values overflow.
+	if err := check.Bounded(pkg, data, d); err != nil {
+		return nil, err
+	}
+	m := &Model{dim: d}
+	if cfg.Standardize {
+		m.scaler = scale.Fit(data, n, d)
+		m.scaler.ApplyRows(data, n)
+	}
+	if cfg.Gamma == 0 {
+		cfg.Gamma = scaleGamma(data, d)
+	}
+	m.kern = kernelFunc{kind: cfg.Kernel, gamma: cfg.Gamma, coef0: cfg.Coef0, degree: cfg.Degree}
+	if cfg.Kernel == Linear {
+		m.kern.gamma = 0
+	}
+	m.cfg = cfg
+	if cfg.Approximation != Exact {
+		if err := m.fitApprox(ctx, data, n, d); err != nil {
+			return nil, err
+		}
+		m.initPool()
+		return m, nil
+	}
+	s := newSolver(ctx, data, n, d, m.kern, cfg)
+	for i, v := range s.qd {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(s.sq[i], 0) {
+			return nil, check.ErrorAt(pkg, ErrNonFinite, i, -1, "row %d: kernel value K(x, x) = %v overflows; rescale the data or the kernel parameters", i, v)
+		}
+	}
+	if err := s.solve(cfg.Nu); err != nil {
+		return nil, err
+	}
+	m.rho = s.rho()
+	m.iter, m.gap, m.obj, m.stopped = s.iter, s.gap, s.objective(), s.stopped
+	// Support vectors in training order, as libsvm lists them.
+	pos := make([]int, n)
+	for p, orig := range s.order {
+		pos[orig] = p
+	}
+	for orig := 0; orig < n; orig++ {
+		p := pos[orig]
+		if a := s.alpha[p]; a > 0 {
+			m.svIndex = append(m.svIndex, orig)
+			m.coef = append(m.coef, a)
+			m.sv = append(m.sv, s.x[p*d:p*d+d]...)
+		}
+	}
+	m.initPool()
+	return m, nil
+}
+
+// scaleGamma is scikit-learn's gamma='scale': 1/(d·Var(X)) over every value
+// of X, or 1 when the variance is 0.
+func scaleGamma(data []float64, d int) float64 {
+	nf := float64(len(data))
+	var mean float64
+	for _, v := range data {
+		mean += v
+	}
+	mean /= nf
+	var ss, corr float64
+	for _, v := range data {
+		t := v - mean
+		corr += t
+		ss += t * t
+	}
+	v := (ss - corr*corr/nf) / nf
+	if !(v > 0) || math.IsInf(v, 0) {
+		return 1
+	}
+	return 1 / (float64(d) * v)
+}
+
+func (m *Model) initPool() {
+	size := m.dim
+	if m.fm != nil {
+		size += m.fm.width()
+	}
+	m.pool.New = func() any {
+		b := make([]float64, size)
+		return &b
+	}
+}
+
+func (m *Model) fitted() bool { return m.dim > 0 }
+
+// Features returns the number of features the model was fit on.
+func (m *Model) Features() int { return m.dim }
+
+// Config returns the configuration with every default resolved; Gamma is
+// the γ actually used (0 for the linear kernel).
+func (m *Model) Config() Config {
+	c := m.cfg
+	c.Progress = nil
+	c.Gamma = m.kern.gamma
+	return c
+}
+
+// Rho returns ρ, the offset of the decision function in libsvm's scaling
+// (scikit-learn's offset_, −intercept_). For an approximation it is the
+// offset of the linear one-class SVM.
+func (m *Model) Rho() float64 { return m.rho }
+
+// SupportVectors returns a copy of the support vectors, one per row in
+// training order, in the space the model works in (standardised when
+// Config.Standardize is set). Nil for an approximation.
+func (m *Model) SupportVectors() *mat.Dense {
+	if len(m.coef) == 0 {
+		return nil
+	}
+	return mat.NewDense(len(m.coef), m.dim, append([]float64(nil), m.sv...))
+}
+
+// SupportIndices returns the training row index of each support vector
+// (scikit-learn's support_). The slice is a copy.
+func (m *Model) SupportIndices() []int { return append([]int(nil), m.svIndex...) }
+
+// Coefficients returns the dual coefficient αᵢ of each support vector, in
+// (0, 1] and summing to ν·n (scikit-learn's dual_coef_). The slice is a
+// copy. For an approximation it is the weight vector of the linear
+// one-class SVM over the mapped features.
+func (m *Model) Coefficients() []float64 {
+	if m.fm != nil {
+		return append([]float64(nil), m.fm.w...)
+	}
+	return append([]float64(nil), m.coef...)
+}
+
+// Iterations returns the number of SMO iterations (scikit-learn's n_iter_),
+// or of SGD steps for an approximation.
+func (m *Model) Iterations() int { return m.iter }
+
+// Gap returns the maximal violating pair gap at the end of the fit: below
+// Config.Tol when the solver converged. NaN for an approximation.
+func (m *Model) Gap() float64 { return m.gap }
+
+// Objective returns the final dual objective ½αᵀQα (exact) or the primal
+// objective of the linear one-class SVM (approximations).
+func (m *Model) Objective() float64 { return m.obj }
+
+// Converged reports whether the fit met its stopping rule; false means
+// Config.MaxIter stopped it first.
+func (m *Model) Converged() bool { return !m.stopped }
+
+// Decision returns the decision function at x: Σ αᵢK(svᵢ, x) − ρ, positive
+// inside the learnt region, scikit-learn's decision_function. It does not
+// allocate.
+func (m *Model) Decision(x []float64) (float64, error) {
+	if !m.fitted() {
+		return math.NaN(), check.NotFitted(pkg)
+	}
+	if err := check.Row(pkg, x, m.dim); err != nil {
+		return math.NaN(), err
+	}
+	bp := m.pool.Get().(*[]float64)
+	v := m.decision(x, *bp)
+	m.pool.Put(bp)
+	return v, nil
+}
+
+// Score returns the anomaly score of x, −Decision(x): higher is more
+// anomalous and positive outside the learnt region. On error the score is
+// NaN. It does not allocate.
+func (m *Model) Score(x []float64) (float64, error) {
+	v, err := m.Decision(x)
+	return -v, err
+}
+
+// decision evaluates the decision function at the checked x with scratch
+// space buf.
+func (m *Model) decision(x, buf []float64) float64 {
+	if m.scaler != nil {
+		z := buf[:m.dim]
+		m.scaler.Apply(z, x)
+		x = z
+	}
+	if m.fm != nil {
+		return m.fm.decision(x, buf[m.dim:]) - m.rho
+	}
+	d := m.dim
+	var sum float64
+	for k, a := range m.coef {
+		sum += a * m.kern.eval(x, m.sv[k*d:k*d+d])
+	}
+	return sum - m.rho
+}
+
+// ScoreBatch returns the scores of the rows of X, computed in parallel;
+// each equals Score of that row, so −ScoreBatch(X) is scikit-learn's
+// decision_function(X).
+func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	if !m.fitted() {
+		return nil, check.NotFitted(pkg)
+	}
+	data, n, err := check.View(pkg, X, m.dim)
+	if err != nil {
+		return nil, err
+	}
+	dst := make([]float64, n)
+	m.scoreRows(dst, data)
+	return dst, nil
+}
+
+// ScoreTo writes the scores of the rows of X into dst, which must have one
+// element per row. A contiguous *mat.Dense is read in place.
+func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	if !m.fitted() {
+		return check.NotFitted(pkg)
+	}
+	if X != nil {
+		if r, _ := X.Dims(); r != len(dst) {
+			return check.Errorf(pkg, ErrDimension, "dst has %d elements for %d rows", len(dst), r)
+		}
+	}
+	data, _, err := check.View(pkg, X, m.dim)
+	if err != nil {
+		return err
+	}
+	m.scoreRows(dst, data)
+	return nil
+}
+
+// DecisionBatch returns the decision function at every row of X,
+// scikit-learn's decision_function(X).
+func (m *Model) DecisionBatch(X mat.Matrix) ([]float64, error) {
+	s, err := m.ScoreBatch(X)
+	for i := range s {
+		s[i] = -s[i]
+	}
+	return s, err
+}
+
+func (m *Model) scoreRows(dst, data []float64) {
+	d := m.dim
+	_ = parallel.For(context.Background(), len(dst), 64, m.cfg.Workers, func(lo, hi int) {
+		bp := m.pool.Get().(*[]float64)
+		for i := lo; i < hi; i++ {
+			dst[i] = -m.decision(data[i*d:(i+1)*d], *bp)
+		}
+		m.pool.Put(bp)
+	})
+}

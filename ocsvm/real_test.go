@@ -1,0 +1,161 @@
+package ocsvm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigil-ml/vigil/benchmarks/dataset"
+	"github.com/vigil-ml/vigil/score"
+)
+
+// The seven sets and two ν of the libsvm comparison.
+var realSets = []string{"cardio", "thyroid", "pendigits", "satellite", "optdigits", "mnist", "mammography"}
+
+func loadSet(tb testing.TB, name string) *dataset.Dataset {
+	tb.Helper()
+	ds, err := dataset.Named(name)
+	if errors.Is(err, dataset.ErrNotFound) {
+		tb.Skipf("shared data set %s not found (set $VIGIL_DATA or place it in ../shared/data): %v", name, err)
+	}
+	require.NoError(tb, err)
+	return ds
+}
+
+type realRef struct {
+	Dataset      string    `json:"dataset"`
+	Nu           float64   `json:"nu"`
+	N            int       `json:"n"`
+	Gamma        float64   `json:"gamma"`
+	Rho          float64   `json:"rho"`
+	NSupport     int       `json:"n_support"`
+	ROCAUC       float64   `json:"roc_auc"`
+	DecisionMean float64   `json:"decision_mean"`
+	DecisionMin  float64   `json:"decision_min"`
+	DecisionMax  float64   `json:"decision_max"`
+	Rows         []int     `json:"rows"`
+	Decision     []float64 `json:"decision"`
+	FitSeconds   float64   `json:"fit_seconds"`
+}
+
+// checkAgainst holds a fit to libsvm's answers on one set: every decision
+// value given within 2e-3, support-vector count within 1 %, ROC-AUC equal
+// to 3 decimals. It returns the largest decision difference.
+func checkAgainst(t *testing.T, ref realRef, rows []int, dec []float64, m *Model, labels []bool) float64 {
+	t.Helper()
+	tag := fmt.Sprintf("%s ν=%v", ref.Dataset, ref.Nu)
+	assert.InEpsilon(t, ref.Gamma, m.Config().Gamma, 1e-9, "%s gamma", tag)
+	assert.InDelta(t, ref.Rho, m.Rho(), 2e-3, "%s rho", tag)
+	nsv := len(m.SupportIndices())
+	assert.LessOrEqual(t, math.Abs(float64(nsv-ref.NSupport)), 0.01*float64(ref.NSupport), "%s support vectors %d, libsvm %d", tag, nsv, ref.NSupport)
+	var worst float64
+	for k, r := range rows {
+		worst = math.Max(worst, math.Abs(dec[r]-ref.Decision[k]))
+	}
+	assert.LessOrEqual(t, worst, 2e-3, "%s max |decision − libsvm|", tag)
+	s := make([]float64, len(dec))
+	for i, v := range dec {
+		s[i] = -v
+	}
+	auc, err := score.ROCAUC(s, labels)
+	require.NoError(t, err)
+	assert.Equal(t, math.Round(ref.ROCAUC*1000), math.Round(auc*1000), "%s ROC-AUC %.5f, libsvm %.5f", tag, auc, ref.ROCAUC)
+	return worst
+}
+
+// TestLibsvmReal compares with libsvm's answers stored in
+// testdata/sklearn_real.json (200 decision values per fit plus summaries).
+// Without VIGIL_OCSVM_REAL=1 it runs cardio only, to keep CI short.
+func TestLibsvmReal(t *testing.T) {
+	b, err := os.ReadFile("testdata/sklearn_real.json")
+	require.NoError(t, err)
+	var f struct {
+		Sets []realRef `json:"sets"`
+	}
+	require.NoError(t, json.Unmarshal(b, &f))
+	require.Len(t, f.Sets, 2*len(realSets))
+	all := os.Getenv("VIGIL_OCSVM_REAL") == "1"
+	for _, ref := range f.Sets {
+		if !all && ref.Dataset != "cardio" {
+			continue
+		}
+		ds := loadSet(t, ref.Dataset)
+		m, err := Fit(context.Background(), ds.X, Config{Nu: ref.Nu, Standardize: true})
+		require.NoError(t, err)
+		dec, err := m.DecisionBatch(ds.X)
+		require.NoError(t, err)
+		var mean, lo, hi = 0.0, math.Inf(1), math.Inf(-1)
+		for _, v := range dec {
+			mean += v
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		mean /= float64(len(dec))
+		assert.InDelta(t, ref.DecisionMean, mean, 2e-3)
+		assert.InDelta(t, ref.DecisionMin, lo, 2e-3)
+		assert.InDelta(t, ref.DecisionMax, hi, 2e-3)
+		checkAgainst(t, ref, ref.Rows, dec, m, ds.Labels)
+	}
+}
+
+// TestLibsvmFull is the full comparison, run by
+// benchmarks/scripts/sklearn_ocsvm.py refs --go: VIGIL_OCSVM_REF names the
+// directory of the script's NAME.nuV.json files, with every decision value
+// of scikit-learn's OneClassSVM. Each set is fit with one worker and with
+// two; the fit times go to go_times.json beside them.
+func TestLibsvmFull(t *testing.T) {
+	dir := os.Getenv("VIGIL_OCSVM_REF")
+	if dir == "" {
+		t.Skip("set VIGIL_OCSVM_REF to the output directory of benchmarks/scripts/sklearn_ocsvm.py refs")
+	}
+	out := map[string]map[string]float64{}
+	for _, name := range realSets {
+		ds := loadSet(t, name)
+		for _, nu := range []float64{0.5, 0.1} {
+			key := fmt.Sprintf("%s.nu%v", name, nu)
+			b, err := os.ReadFile(filepath.Join(dir, key+".json"))
+			require.NoError(t, err)
+			var ref realRef
+			require.NoError(t, json.Unmarshal(b, &ref))
+			rows := make([]int, len(ref.Decision))
+			for i := range rows {
+				rows[i] = i
+			}
+			var secs [3]float64
+			var m *Model
+			for _, w := range []int{1, 2} {
+				runtime.GC()
+				t0 := time.Now()
+				m, err = Fit(context.Background(), ds.X, Config{Nu: nu, Standardize: true, Workers: w})
+				secs[w] = time.Since(t0).Seconds()
+				require.NoError(t, err)
+			}
+			dec, err := m.DecisionBatch(ds.X)
+			require.NoError(t, err)
+			worst := checkAgainst(t, ref, rows, dec, m, ds.Labels)
+			s := make([]float64, len(dec))
+			for i, v := range dec {
+				s[i] = -v
+			}
+			auc, _ := score.ROCAUC(s, ds.Labels)
+			out[key] = map[string]float64{
+				"fit_seconds_1": secs[1], "fit_seconds_2": secs[2], "max_abs_diff": worst,
+				"n_support": float64(len(m.SupportIndices())), "roc_auc": auc, "iterations": float64(m.Iterations()),
+			}
+			t.Logf("%-12s ν=%v SV %d (libsvm %d) iter %d (libsvm) max|Δdec| %.2e AUC %.4f (libsvm %.4f) fit 1w %.3fs 2w %.3fs libsvm %.3fs",
+				name, nu, len(m.SupportIndices()), ref.NSupport, m.Iterations(), worst, auc, ref.ROCAUC, secs[1], secs[2], ref.FitSeconds)
+		}
+	}
+	b, err := json.MarshalIndent(out, "", " ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go_times.json"), b, 0o644))
+}
