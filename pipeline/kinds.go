@@ -17,13 +17,15 @@ import (
 type detector interface {
 	Score(x []float64) (float64, error)
 	ScoreTo(dst []float64, X mat.Matrix) error
-	MarshalBinary() ([]byte, error)
 }
 
 // Optional capabilities of a detector.
 type (
 	explainer interface {
 		Explain(x []float64) ([]float64, error)
+	}
+	marshaler interface {
+		MarshalBinary() ([]byte, error)
 	}
 	ctxScorer interface {
 		ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error
@@ -141,6 +143,15 @@ var kinds = []kind{
 			return d, false
 		},
 	},
+}
+
+// unmarshal decodes b into m when m's type can decode.
+func unmarshal(m any, b []byte) error {
+	u, ok := m.(interface{ UnmarshalBinary([]byte) error })
+	if !ok {
+		return errorf(ErrCorrupt, "%T cannot be decoded by this build", m)
+	}
+	return u.UnmarshalBinary(b)
 }
 
 // deref returns cfg as a T whether it holds a T or a non-nil *T.

@@ -40,7 +40,11 @@ func (p *Pipeline) MarshalBinary() ([]byte, error) {
 	e.Float64(p.contam)
 	e.Int(len(p.parts))
 	for _, pt := range p.parts {
-		b, err := pt.det.MarshalBinary()
+		mb, ok := pt.det.(marshaler)
+		if !ok {
+			return nil, errorf(ErrConfig, "detector %s (%s) cannot be persisted: it has no MarshalBinary", pt.name, pt.kind.tag)
+		}
+		b, err := mb.MarshalBinary()
 		if err != nil {
 			return nil, err
 		}

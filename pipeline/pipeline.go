@@ -530,6 +530,16 @@ func (p *Pipeline) CheckFeatures(names []string) error {
 	return nil
 }
 
+// Typical returns the median of each feature over the training rows, the
+// "typical" value beside which an analyst reads a row's "actual" one.
+func (p *Pipeline) Typical() []float64 {
+	if p.fitted() != nil {
+		return nil
+	}
+	np := len(p.probes) / p.d
+	return slices.Clone(p.probes[(np/2)*p.d : (np/2+1)*p.d])
+}
+
 // Detectors returns the detectors' names, in order.
 func (p *Pipeline) Detectors() []string {
 	if p == nil {
