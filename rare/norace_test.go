@@ -1,0 +1,5 @@
+//go:build !race
+
+package rare
+
+const raceEnabled = false

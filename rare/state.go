@@ -1,0 +1,314 @@
+package rare
+
+import (
+	"math"
+
+	"github.com/vigil-ml/vigil/internal/check"
+)
+
+// Advance moves the model to bucket, closing the open bucket if bucket is
+// later: the bucket's observations are learned and older evidence decays by
+// the buckets that passed, empty ones included. Observe calls it; a caller
+// calls it directly to close a bucket before a snapshot or after a quiet
+// period. A bucket before the open one is refused with ErrTimeOrder.
+func (m *Model) Advance(bucket int64) error {
+	if !m.open {
+		m.open, m.cur, m.ref, m.g = true, bucket, bucket, 1
+		return nil
+	}
+	if bucket < m.cur {
+		return check.Errorf(pkg, ErrTimeOrder, "bucket %d is before the open bucket %d", bucket, m.cur)
+	}
+	if bucket == m.cur {
+		return nil
+	}
+	m.closeBucket()
+	m.cur = bucket
+	if e := (float64(bucket) - float64(m.ref)) / m.hl; e > renormAt {
+		m.renormalize(e)
+	} else {
+		m.g = math.Exp2(e)
+	}
+	return nil
+}
+
+// closeBucket adds one use to every pair seen in the open bucket and brings
+// the population's distinct-user masses up to date.
+func (m *Model) closeBucket() {
+	for _, k := range m.touched {
+		pos, ok := m.eidx[k]
+		if !ok {
+			continue
+		}
+		e := &m.ents[pos]
+		for i := range e.cells {
+			if c := &e.cells[i]; c.last == m.cur {
+				c.c += m.g
+				c.hits = 0
+			}
+		}
+		e.tail += e.pend
+		e.pend = 0
+		sortCells(e.cells)
+		h := 0.0
+		for i := range e.cells {
+			h += e.cells[i].c
+		}
+		e.head = h
+	}
+	m.touched = m.touched[:0]
+	for _, k := range m.vtouched {
+		pos, ok := m.vidx[k]
+		if !ok {
+			continue
+		}
+		v := &m.vals[pos]
+		p := max(0, v.pop+v.delta)
+		m.popHead += p - v.pop
+		v.pop, v.delta = p, 0
+		m.reposition(int(pos))
+	}
+	m.vtouched = m.vtouched[:0]
+	m.popHead = max(0, m.popHead)
+	m.popTail += m.popPend
+	m.popPend = 0
+	clear(m.tailSet)
+	m.stats.Buckets++
+}
+
+// sortCells restores descending order after increments (insertion sort:
+// few cells move, and equal counts keep their order).
+func sortCells(c []cell) {
+	for i := 1; i < len(c); i++ {
+		x := c[i]
+		j := i
+		for j > 0 && c[j-1].c < x.c {
+			c[j] = c[j-1]
+			j--
+		}
+		c[j] = x
+	}
+}
+
+// reposition moves vals[i] to its place in descending order.
+func (m *Model) reposition(i int) {
+	for i > 0 && m.vals[i-1].pop < m.vals[i].pop {
+		m.swapVals(i-1, i)
+		i--
+	}
+	for i+1 < len(m.vals) && m.vals[i+1].pop > m.vals[i].pop {
+		m.swapVals(i, i+1)
+		i++
+	}
+}
+
+func (m *Model) swapVals(i, j int) {
+	m.vals[i], m.vals[j] = m.vals[j], m.vals[i]
+	m.vidx[m.vals[i].key] = uint32(i)
+	m.vidx[m.vals[j].key] = uint32(j)
+}
+
+// renormalize rescales every mass so that the open bucket has scale 1;
+// exponent is log2 of the open bucket's scale before.
+func (m *Model) renormalize(exponent float64) {
+	f := math.Exp2(-exponent)
+	for i := range m.ents {
+		e := &m.ents[i]
+		e.head *= f
+		e.tail *= f
+		e.pend *= f
+		for j := range e.cells {
+			e.cells[j].c *= f
+		}
+	}
+	for i := range m.vals {
+		m.vals[i].pop *= f
+		m.vals[i].delta *= f
+	}
+	m.popHead *= f
+	m.popTail *= f
+	m.popPend *= f
+	m.cells.scale(f)
+	m.pops.scale(f)
+	m.ref, m.g = m.cur, 1
+}
+
+// next is xorshift64*: the deterministic source of eviction candidates,
+// part of the snapshot.
+func (m *Model) next(n int) int {
+	m.rng ^= m.rng >> 12
+	m.rng ^= m.rng << 25
+	m.rng ^= m.rng >> 27
+	return int(((m.rng * 2685821657736338717) >> 32) * uint64(n) >> 32)
+}
+
+// addEntity stores a new entity, evicting one if the budget is full; false
+// if every candidate was better established.
+func (m *Model) addEntity(key uint64) (uint32, bool) {
+	if m.bytes+entityBytes > m.limit && !m.evictEntity() {
+		m.stats.RefusedEntities++
+		return 0, false
+	}
+	m.ents = append(m.ents, entity{key: key, first: m.cur, last: math.MinInt64})
+	pos := uint32(len(m.ents) - 1)
+	m.eidx[key] = pos
+	m.bytes += entityBytes
+	return pos, true
+}
+
+// evictEntity forgets the least established of a few random entities not
+// seen in the open bucket, if its decayed mass is at most one observation.
+func (m *Model) evictEntity() bool {
+	n := len(m.ents)
+	if n == 0 {
+		return false
+	}
+	best, bestMass := -1, math.Inf(1)
+	for range samples {
+		i := m.next(n)
+		e := &m.ents[i]
+		if e.last == m.cur {
+			continue
+		}
+		if mass := e.head + e.tail; mass < bestMass {
+			best, bestMass = i, mass
+		}
+	}
+	if best < 0 || bestMass > evictable*m.g {
+		return false
+	}
+	m.removeEntity(best)
+	return true
+}
+
+func (m *Model) removeEntity(i int) {
+	e := &m.ents[i]
+	for j := range e.cells {
+		m.dropUser(e.cells[j].v, e.cells[j].last)
+	}
+	m.bytes -= entityBytes + int64(cap(e.cells))*cellBytes
+	delete(m.eidx, e.key)
+	last := len(m.ents) - 1
+	if i != last {
+		m.ents[i] = m.ents[last]
+		m.eidx[m.ents[i].key] = uint32(i)
+	}
+	m.ents[last] = entity{}
+	m.ents = m.ents[:last]
+	m.stats.EvictedEntities++
+}
+
+// dropUser removes, at the close of the bucket, one entity's use of value
+// at bucket last from the value's distinct-user mass.
+func (m *Model) dropUser(value uint64, last int64) {
+	if pos, ok := m.vidx[value]; ok {
+		m.pend(&m.vals[pos], value, -m.scale(float64(last)))
+	}
+}
+
+// addCell gives value an exact count in e, starting from est (its sketch
+// count), if the entity has room or its least used value is evictable or
+// less used than est; false sends the pair to the tail.
+func (m *Model) addCell(key, v uint64, est float64) bool {
+	e := &m.ents[m.eidx[key]]
+	if len(e.cells) >= m.cfg.MaxValuesPerEntity {
+		if !m.replaceLeast(e, est) {
+			return false
+		}
+	} else if len(e.cells) == cap(e.cells) {
+		newCap := min(max(2, 2*cap(e.cells)), m.cfg.MaxValuesPerEntity)
+		extra := int64(newCap-cap(e.cells)) * cellBytes
+		for tries := 0; m.bytes+extra > m.limit && tries < 4; tries++ {
+			if !m.evictEntity() {
+				break
+			}
+		}
+		e = &m.ents[m.eidx[key]] // evictions move entities
+		if m.bytes+extra > m.limit {
+			if !m.replaceLeast(e, est) {
+				return false
+			}
+		} else {
+			nc := make([]cell, len(e.cells), newCap)
+			copy(nc, e.cells)
+			e.cells = nc
+			m.bytes += extra
+		}
+	}
+	e.cells = append(e.cells, cell{v: v, c: est, last: m.cur, hits: 1})
+	for i := len(e.cells) - 1; i > 0 && e.cells[i-1].c < e.cells[i].c; i-- {
+		e.cells[i-1], e.cells[i] = e.cells[i], e.cells[i-1]
+	}
+	e.head += est
+	e.tail = max(0, e.tail-est)
+	return true
+}
+
+// replaceLeast evicts e's least used value not seen in the open bucket if
+// its count is at most one observation or below est.
+func (m *Model) replaceLeast(e *entity, est float64) bool {
+	j := len(e.cells) - 1
+	for j >= 0 && e.cells[j].last == m.cur {
+		j--
+	}
+	if j < 0 {
+		return false
+	}
+	if c := e.cells[j].c; !(c <= evictable*m.g || c < est) {
+		return false
+	}
+	vic := e.cells[j]
+	m.cells.add(pairKey(e.key, vic.v), vic.c)
+	e.tail += vic.c
+	e.head = max(0, e.head-vic.c)
+	m.dropUser(vic.v, vic.last)
+	copy(e.cells[j:], e.cells[j+1:])
+	e.cells = e.cells[:len(e.cells)-1]
+	m.stats.EvictedCells++
+	return true
+}
+
+// addValue gives value an exact population count starting from est,
+// evicting the least used value if the budget is full; false sends it to
+// the population sketch.
+func (m *Model) addValue(key uint64, est float64) bool {
+	if m.bytes+valueBytes > m.limit && !m.evictValue(est) {
+		return false
+	}
+	m.vals = append(m.vals, value{key: key, pop: est, last: math.MinInt64, pStamp: math.MinInt64})
+	i := len(m.vals) - 1
+	m.vidx[key] = uint32(i)
+	m.reposition(i)
+	m.popHead += est
+	m.popTail = max(0, m.popTail-est)
+	m.bytes += valueBytes
+	return true
+}
+
+// evictValue moves the least used value not changed in the open bucket
+// into the population sketch, if its mass is at most one user or below est.
+func (m *Model) evictValue(est float64) bool {
+	j := len(m.vals) - 1
+	for k := 0; j >= 0 && m.vals[j].last == m.cur && k < samples; k++ {
+		j--
+	}
+	if j < 0 || m.vals[j].last == m.cur {
+		return false
+	}
+	vic := m.vals[j]
+	if !(vic.pop <= evictable*m.g || vic.pop < est) {
+		return false
+	}
+	m.pops.add(vic.key, vic.pop)
+	m.popTail += vic.pop
+	m.popHead = max(0, m.popHead-vic.pop)
+	delete(m.vidx, vic.key)
+	copy(m.vals[j:], m.vals[j+1:])
+	m.vals = m.vals[:len(m.vals)-1]
+	for k := j; k < len(m.vals); k++ {
+		m.vidx[m.vals[k].key] = uint32(k)
+	}
+	m.bytes -= valueBytes
+	m.stats.EvictedValues++
+	return true
+}
