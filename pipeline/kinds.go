@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-ml/vigil/iforest"
 	"github.com/vigil-ml/vigil/knn"
 	"github.com/vigil-ml/vigil/lof"
+	"github.com/vigil-ml/vigil/ocsvm"
 )
 
 // detector is what the pipeline needs of a fitted model. Every Vigil detector
@@ -138,6 +139,35 @@ var kinds = []kind{
 		},
 		withWorkers: func(d detector, n int) (detector, bool) {
 			if w, ok := d.(interface{ WithWorkers(int) *lof.Model }); ok {
+				return w.WithWorkers(n), true
+			}
+			return d, false
+		},
+	},
+	{
+		tag: "ocsvm", version: 1,
+		config: func(cfg any) bool {
+			switch cfg.(type) {
+			case ocsvm.Config, *ocsvm.Config:
+				return true
+			}
+			return false
+		},
+		fit: func(ctx context.Context, X mat.Matrix, cfg any) (detector, []float64, error) {
+			c, _ := deref[ocsvm.Config](cfg)
+			m, err := ocsvm.Fit(ctx, X, c)
+			if err != nil {
+				return nil, nil, err
+			}
+			ref, err := scoreAll(ctx, m, X)
+			return m, ref, err
+		},
+		decode: func(b []byte) (detector, error) {
+			m := new(ocsvm.Model)
+			return m, unmarshal(m, b)
+		},
+		withWorkers: func(d detector, n int) (detector, bool) {
+			if w, ok := d.(interface{ WithWorkers(int) *ocsvm.Model }); ok {
 				return w.WithWorkers(n), true
 			}
 			return d, false
