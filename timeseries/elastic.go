@@ -56,14 +56,17 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 		},
 		"analysis_limits": func(x *fastjson.Value, at string) {
 			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
-				"model_memory_limit": func(x *fastjson.Value, at string) { job.MemoryLimit = p.byteSize(x, at) },
+				"model_memory_limit":            func(x *fastjson.Value, at string) { job.MemoryLimit = p.byteSize(x, at) },
 				"categorization_examples_limit": func(*fastjson.Value, string) {},
 			})
 		},
 		"data_description": func(x *fastjson.Value, at string) {
 			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
-				"time_field":  func(x *fastjson.Value, at string) { job.TimeField = p.str(x, at) },
-				"time_format": func(x *fastjson.Value, at string) { job.TimeFormat = p.str(x, at); p.check(checkTimeFormat(job.TimeFormat, at)) },
+				"time_field": func(x *fastjson.Value, at string) { job.TimeField = p.str(x, at) },
+				"time_format": func(x *fastjson.Value, at string) {
+					job.TimeFormat = p.str(x, at)
+					p.check(checkTimeFormat(job.TimeFormat, at))
+				},
 				"format": func(x *fastjson.Value, at string) {
 					if f := strings.ToLower(p.str(x, at)); f != "xcontent" && f != "json" && p.err == nil {
 						p.err = check.Errorf(pkg, ErrUnsupported, "%s %q is not supported (only JSON documents are)", at, f)
@@ -250,10 +253,10 @@ func (p *jparser) analysisConfig(x *fastjson.Value, at string, job *Job) {
 				job.Detectors = append(job.Detectors, p.detector(e, fmt.Sprintf("%s[%d]", at, i)))
 			}
 		},
-		"multivariate_by_fields":     func(x *fastjson.Value, at string) { p.mustBeFalse(x, at) },
-		"categorization_field_name":  unsupported(p),
-		"categorization_filters":     unsupported(p),
-		"categorization_analyzer":    unsupported(p),
+		"multivariate_by_fields":    func(x *fastjson.Value, at string) { p.mustBeFalse(x, at) },
+		"categorization_field_name": unsupported(p),
+		"categorization_filters":    unsupported(p),
+		"categorization_analyzer":   unsupported(p),
 		"per_partition_categorization": func(x *fastjson.Value, at string) {
 			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
 				"enabled":      func(x *fastjson.Value, at string) { p.mustBeFalse(x, at) },

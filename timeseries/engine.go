@@ -26,13 +26,13 @@ type Engine struct {
 	open    int64 // index of the earliest open bucket
 	latest  int64 // latest event time seen, unix ms
 
-	series []series  // arena; dead slots are on free
-	acc    []accum   // len(series)*slots accumulators
-	free   []int32   // dead series slots, reused LIFO
+	series []series // arena; dead slots are on free
+	acc    []accum  // len(series)*slots accumulators
+	free   []int32  // dead series slots, reused LIFO
 	index  map[seriesKey]int32
 	parts  map[string]partRef // partition value -> its stored copy and live series
-	events []int64          // per slot: events accepted into the bucket
-	side   []sideTable      // per slot: influencer contributions
+	events []int64            // per slot: events accepted into the bucket
+	side   []sideTable        // per slot: influencer contributions
 
 	pruneBuckets int64 // configured prune window in buckets (0: never)
 	effPrune     int64 // current prune window, shrunk at soft_limit

@@ -245,9 +245,9 @@ func (w *jw) key(k string) {
 	w.b = append(w.b, k...)
 	w.b = append(w.b, '"', ':')
 }
-func (w *jw) str(k, v string)      { w.key(k); w.b = appendStr(w.b, v) }
+func (w *jw) str(k, v string)         { w.key(k); w.b = appendStr(w.b, v) }
 func (w *jw) num(k string, f float64) { w.key(k); w.b = appendNum(w.b, f) }
-func (w *jw) int(k string, v int64) { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
+func (w *jw) int(k string, v int64)   { w.key(k); w.b = strconv.AppendInt(w.b, v, 10) }
 func (w *jw) boolean(k string, v bool) {
 	w.key(k)
 	w.b = strconv.AppendBool(w.b, v)

@@ -1,0 +1,240 @@
+package timeseries
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
+
+// NDJSONReader reads events from newline-delimited JSON documents, such as
+// Elasticsearch hits or Beats output. Field names are dotted (ECS): a name
+// "destination.port" is found as a literal dotted key or as nested objects
+// ({"destination":{"port":22}}), or any mix. The time is read from the job's
+// TimeField in its TimeFormat. Only the fields the job reads are extracted.
+type NDJSONReader struct {
+	r      *bufio.Reader
+	p      fastjson.Parser
+	tp     *TimeParser
+	tfield string
+	line   int
+	buf    []byte
+	ev     ndEvent
+}
+
+// LineError is a bad input line: its 1-based number and what was wrong.
+// Reading continues with the next line.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the cause.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ErrJSON reports a line that is not a JSON object.
+var ErrJSON = errors.New("malformed JSON")
+
+// maxLine bounds a line's length.
+const maxLine = 16 << 20
+
+type ndSlot struct {
+	name string
+	kind uint8 // 0 absent, 1 string, 2 number, 3 boolean
+	str  string
+	num  float64
+	buf  []byte
+}
+
+type ndEvent struct {
+	t     time.Time
+	slots []ndSlot
+}
+
+func (e *ndEvent) Time() time.Time { return e.t }
+
+func (e *ndEvent) find(f string) *ndSlot {
+	for i := range e.slots {
+		if e.slots[i].name == f {
+			return &e.slots[i]
+		}
+	}
+	return nil
+}
+
+func (e *ndEvent) Text(f string) (string, bool) {
+	s := e.find(f)
+	if s == nil || s.kind == 0 {
+		return "", false
+	}
+	return s.str, true
+}
+
+func (e *ndEvent) Number(f string) (float64, bool) {
+	s := e.find(f)
+	if s == nil || s.kind != 2 {
+		return 0, false
+	}
+	return s.num, true
+}
+
+// NewNDJSONReader reads events for the job from r; fields lists the event
+// fields to extract (Engine.Fields).
+func NewNDJSONReader(r io.Reader, job Job, fields []string) (*NDJSONReader, error) {
+	c := job.withDefaults()
+	tp, err := NewTimeParser(c.TimeFormat)
+	if err != nil {
+		return nil, configErr("data_description.time_format: %v", err)
+	}
+	rd := &NDJSONReader{r: bufio.NewReaderSize(r, 1<<20), tp: tp, tfield: c.TimeField}
+	for _, f := range fields {
+		if f != c.TimeField {
+			rd.ev.slots = append(rd.ev.slots, ndSlot{name: f})
+		}
+	}
+	return rd, nil
+}
+
+// Line returns the number of the line last read.
+func (rd *NDJSONReader) Line() int { return rd.line }
+
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// lookup finds a dotted field name as literal keys, nested objects or both.
+func lookup(o *fastjson.Object, name string) *fastjson.Value {
+	if v := o.Get(name); v != nil {
+		return v
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] != '.' {
+			continue
+		}
+		if sub := o.Get(name[:i]); sub != nil && sub.Type() == fastjson.TypeObject {
+			so, _ := sub.Object()
+			if v := lookup(so, name[i+1:]); v != nil {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+// Next returns the next event. Blank lines are skipped. A bad line returns a
+// *LineError (malformed JSON, a missing or unparseable time, an array or
+// object where a value is expected); io.EOF ends the input. The Event is
+// valid until the next call.
+func (rd *NDJSONReader) Next() (Event, error) {
+	for {
+		line, err := rd.readLine()
+		if err != nil {
+			return nil, err
+		}
+		rd.line++
+		if len(trimSpace(line)) == 0 {
+			continue
+		}
+		ev, err := rd.decode(line)
+		if err != nil {
+			return nil, &LineError{Line: rd.line, Err: err}
+		}
+		return ev, nil
+	}
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func (rd *NDJSONReader) readLine() ([]byte, error) {
+	line, err := rd.r.ReadSlice('\n')
+	if err == nil || (err == io.EOF && len(line) > 0) {
+		return line, nil
+	}
+	if err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	rd.buf = append(rd.buf[:0], line...)
+	for {
+		line, err = rd.r.ReadSlice('\n')
+		if len(rd.buf)+len(line) > maxLine {
+			// Skip the rest of an overlong line and report it.
+			for err == bufio.ErrBufferFull {
+				_, err = rd.r.ReadSlice('\n')
+			}
+			rd.buf = append(rd.buf[:0], "{overlong"...)
+			return rd.buf, nil
+		}
+		rd.buf = append(rd.buf, line...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		return rd.buf, nil
+	}
+}
+
+func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
+	v, err := rd.p.ParseBytes(line)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrJSON, err)
+	}
+	o, err := v.Object()
+	if err != nil {
+		return nil, fmt.Errorf("%w: want an object, got %s", ErrJSON, v.Type())
+	}
+	ev := &rd.ev
+	tv := lookup(o, rd.tfield)
+	if tv == nil {
+		return nil, fmt.Errorf("%w: no %q field", ErrTime, rd.tfield)
+	}
+	switch tv.Type() {
+	case fastjson.TypeString:
+		b, _ := tv.StringBytes()
+		ev.t, err = rd.tp.ParseString(b2s(b))
+	case fastjson.TypeNumber:
+		f, _ := tv.Float64()
+		ev.t, err = rd.tp.ParseNumber(f)
+	default:
+		err = fmt.Errorf("holds %s", tv.Type())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q %v", ErrTime, rd.tfield, err)
+	}
+	for i := range ev.slots {
+		s := &ev.slots[i]
+		s.kind = 0
+		x := lookup(o, s.name)
+		if x == nil {
+			continue
+		}
+		switch x.Type() {
+		case fastjson.TypeString:
+			b, _ := x.StringBytes()
+			s.kind, s.str = 1, b2s(b)
+		case fastjson.TypeNumber:
+			s.buf = x.MarshalTo(s.buf[:0])
+			s.num, _ = x.Float64()
+			s.kind, s.str = 2, b2s(s.buf)
+		case fastjson.TypeTrue, fastjson.TypeFalse:
+			s.kind, s.str = 3, x.Type().String()
+		case fastjson.TypeNull:
+		default:
+			return nil, fmt.Errorf("field %q holds %s; only strings, numbers and booleans are analysed", s.name, x.Type())
+		}
+	}
+	return ev, nil
+}
