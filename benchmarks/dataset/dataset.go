@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -141,10 +143,68 @@ func Load(path string) (*Dataset, error) {
 	return Read(bufio.NewReaderSize(f, 1<<16), strings.TrimSuffix(filepath.Base(path), ".csv"))
 }
 
+// MaxLineBytes bounds the length of one line of a data file or manifest, 1
+// MiB: far beyond any row of the shared sets (the widest take a few KB), and
+// small enough that a corrupt or hostile file with one enormous line fails
+// after reading at most this much, with memory to match, instead of being
+// buffered whole.
+const MaxLineBytes = 1 << 20
+
+// maxQuoted is the most of a bad cell an error message quotes.
+const maxQuoted = 40
+
+// quote returns s quoted for an error message, cut to its first maxQuoted
+// bytes (on a rune boundary) with its length when it is longer, so that a
+// huge cell cannot make a huge message.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
+
+// errLineTooLong is returned by lineLimit when a line exceeds the bound.
+var errLineTooLong = fmt.Errorf("a line is longer than %d bytes", MaxLineBytes)
+
+// lineLimit passes bytes through until a line grows past MaxLineBytes, then
+// fails, so that the CSV reader above it never buffers more than that.
+type lineLimit struct {
+	r    io.Reader
+	line int // bytes since the last newline
+	n    int // lines completed
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		if j < 0 {
+			l.line += n - i
+			break
+		}
+		l.line += j
+		if l.line > MaxLineBytes {
+			break
+		}
+		l.line, l.n = 0, l.n+1
+		i += j + 1
+	}
+	if l.line > MaxLineBytes {
+		return 0, fmt.Errorf("line %d: %w", l.n+1, errLineTooLong)
+	}
+	return n, err
+}
+
 // Read parses a set in the shared CSV format. Errors wrap ErrFormat and name
-// the set, the line and, for a bad cell, the column (1-based) and its header.
+// the set, the line and, for a bad cell, the column (1-based) and its header,
+// quoting at most the first 40 bytes of the cell. A line longer than
+// MaxLineBytes is an error.
 func Read(r io.Reader, name string) (*Dataset, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&lineLimit{r: r})
 	cr.FieldsPerRecord = -1 // check widths ourselves to give a better message
 	cr.ReuseRecord = true
 	fail := func(line int, format string, args ...any) error {
@@ -161,11 +221,11 @@ func Read(r io.Reader, name string) (*Dataset, error) {
 	header = slices.Clone(header)
 	d := len(header) - 1
 	if d < 1 || header[d] != "label" {
-		return nil, fail(1, "header must be f0,...,f{d-1},label, got %q", strings.Join(header, ","))
+		return nil, fail(1, "header must be f0,...,f{d-1},label, got %s", quote(strings.Join(header, ",")))
 	}
 	for j := range d {
 		if header[j] != "f"+strconv.Itoa(j) {
-			return nil, fail(1, "column %d of the header is %q, want %q", j+1, header[j], "f"+strconv.Itoa(j))
+			return nil, fail(1, "column %d of the header is %s, want %q", j+1, quote(header[j]), "f"+strconv.Itoa(j))
 		}
 	}
 
@@ -186,17 +246,17 @@ func Read(r io.Reader, name string) (*Dataset, error) {
 		for j := range d {
 			v, err := strconv.ParseFloat(strings.TrimSpace(rec[j]), 64)
 			if err != nil {
-				return nil, fail(line, "column %d (%s): %q is not a number", j+1, header[j], rec[j])
+				return nil, fail(line, "column %d (%s): %s is not a number", j+1, header[j], quote(rec[j]))
 			}
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fail(line, "column %d (%s): %q is not finite", j+1, header[j], rec[j])
+				return nil, fail(line, "column %d (%s): %s is not finite", j+1, header[j], quote(rec[j]))
 			}
 			data = append(data, v)
 		}
 		// Accept "1" and "1.0": some exporters write labels as floats.
 		lab, err := strconv.ParseFloat(strings.TrimSpace(rec[d]), 64)
 		if err != nil || (lab != 0 && lab != 1) {
-			return nil, fail(line, "column %d (label): %q is not 0 or 1", d+1, rec[d])
+			return nil, fail(line, "column %d (label): %s is not 0 or 1", d+1, quote(rec[d]))
 		}
 		labels = append(labels, lab == 1)
 	}
@@ -214,58 +274,106 @@ type Entry struct {
 }
 
 // Manifest reads dir/MANIFEST.tsv, which lets a caller skip large sets
-// without parsing them. It returns ErrNotFound when the file is absent.
+// without parsing them. It returns ErrNotFound when the file is absent and
+// an error wrapping ErrFormat, naming the line, for a malformed one (a
+// missing field, a non-integer or negative count, a line longer than
+// MaxLineBytes).
 func Manifest(dir string) (map[string]Entry, error) {
 	path := filepath.Join(dir, "MANIFEST.tsv")
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("dataset: %w: %v", ErrNotFound, err)
 		}
 		return nil, fmt.Errorf("dataset: %v", err)
 	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) == 0 {
+	defer f.Close()
+	return readManifest(f, path)
+}
+
+func readManifest(r io.Reader, path string) (map[string]Entry, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), MaxLineBytes)
+	fail := func(line int, format string, args ...any) error {
+		return fmt.Errorf("dataset: %w: %s line %d: %s", ErrFormat, path, line, fmt.Sprintf(format, args...))
+	}
+	lineNo := 0
+	next := func() (string, bool, error) {
+		if !sc.Scan() {
+			if err := sc.Err(); err != nil {
+				if errors.Is(err, bufio.ErrTooLong) {
+					return "", false, fail(lineNo+1, "longer than %d bytes", MaxLineBytes)
+				}
+				return "", false, fmt.Errorf("dataset: %s: %v", path, err)
+			}
+			return "", false, nil
+		}
+		lineNo++
+		return strings.TrimSuffix(sc.Text(), "\r"), true, nil
+	}
+	head, ok, err := next()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, fmt.Errorf("dataset: %w: %s is empty", ErrFormat, path)
 	}
 	col := map[string]int{}
-	for i, h := range strings.Split(lines[0], "\t") {
+	for i, h := range strings.Split(head, "\t") {
 		col[strings.TrimSpace(h)] = i
 	}
 	for _, h := range []string{"name", "n", "d", "n_anomalies"} {
 		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("dataset: %w: %s line 1: no %q column", ErrFormat, path, h)
+			return nil, fail(1, "no %q column", h)
 		}
 	}
-	out := make(map[string]Entry, len(lines)-1)
-	for i, ln := range lines[1:] {
+	out := map[string]Entry{}
+	for {
+		ln, ok, err := next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
 		if strings.TrimSpace(ln) == "" {
 			continue
 		}
 		f := strings.Split(ln, "\t")
-		get := func(h string) (int, error) {
+		field := func(h string) (string, error) {
 			c := col[h]
 			if c >= len(f) {
-				return 0, fmt.Errorf("dataset: %w: %s line %d: no %s field", ErrFormat, path, i+2, h)
+				return "", fail(lineNo, "%d fields, no %s field (column %d)", len(f), h, c+1)
 			}
-			v, err := strconv.Atoi(strings.TrimSpace(f[c]))
+			return strings.TrimSpace(f[c]), nil
+		}
+		count := func(h string) (int, error) {
+			v, err := field(h)
 			if err != nil {
-				return 0, fmt.Errorf("dataset: %w: %s line %d column %d (%s): %q is not an integer", ErrFormat, path, i+2, c+1, h, f[c])
+				return 0, err
 			}
-			return v, nil
+			x, perr := strconv.Atoi(v)
+			if perr != nil || x < 0 {
+				return 0, fmt.Errorf("dataset: %w: %s line %d column %d (%s): %s is not a count", ErrFormat, path, lineNo, col[h]+1, h, quote(v))
+			}
+			return x, nil
 		}
 		var e Entry
-		e.Name = strings.TrimSpace(f[col["name"]])
-		if e.N, err = get("n"); err != nil {
+		if e.Name, err = field("name"); err != nil {
 			return nil, err
 		}
-		if e.D, err = get("d"); err != nil {
+		if e.Name == "" {
+			return nil, fail(lineNo, "empty name")
+		}
+		if e.N, err = count("n"); err != nil {
 			return nil, err
 		}
-		if e.Anomalies, err = get("n_anomalies"); err != nil {
+		if e.D, err = count("d"); err != nil {
+			return nil, err
+		}
+		if e.Anomalies, err = count("n_anomalies"); err != nil {
 			return nil, err
 		}
 		out[e.Name] = e
 	}
-	return out, nil
 }

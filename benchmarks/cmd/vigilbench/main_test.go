@@ -102,3 +102,17 @@ func TestBadInvocations(t *testing.T) {
 	code, _ := run([]string{"-no-such-flag"}, &out, &errOut)
 	assert.Equal(t, 2, code)
 }
+
+// TestBadManifest: a short line in MANIFEST.tsv used to crash vigilbench
+// with a stack trace (issue 7 item 7); now it is an error naming the line.
+func TestBadManifest(t *testing.T) {
+	dir := writeSets(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "MANIFEST.tsv"), []byte("n\td\tn_anomalies\tname\n300\t3\n"), 0o644))
+	var out, errOut bytes.Buffer
+	var code int
+	var err error
+	require.NotPanics(t, func() { code, err = run([]string{"-data", dir, "-seeds", "1", "-trees", "10", "-q"}, &out, &errOut) })
+	assert.Equal(t, 2, code)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "MANIFEST.tsv line 2")
+}
