@@ -1,0 +1,5 @@
+//go:build !race
+
+package autoencoder
+
+const raceEnabled = false
