@@ -1,9 +1,9 @@
 // Command service is the life of a detection service on Vigil's pipeline API:
 // fit a k-NN + LOF pipeline on normal traffic and persist it as one file,
 // then, in a second process, load it, score every client's minute of traffic
-// concurrently, grade each score's severity, explain it, and raise an alert
+// concurrently under a deadline, grade each score's severity, explain it, and raise an alert
 // when a client stays at warning or worse for three minutes in a row, at
-// most one per client per ten minutes.
+// most one per client per five minutes.
 //
 //	go run ./examples/service                      # both steps: fit, then serve in a child process
 //	go run ./examples/service -mode fit -model m.vgl
@@ -22,8 +22,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -38,7 +38,7 @@ func main() {
 	log.SetFlags(0)
 	mode := flag.String("mode", "demo", "fit, serve, or demo (fit, then serve in a second process)")
 	path := flag.String("model", filepath.Join(os.TempDir(), "vigil-service.vgl"), "the pipeline file")
-	workers := flag.Int("workers", 4, "goroutines scoring concurrently")
+	workers := flag.Int("workers", runtime.NumCPU(), "goroutines scoring each batch")
 	flag.Parse()
 	ctx := context.Background()
 	switch *mode {
@@ -106,50 +106,42 @@ func serve(path string, workers int) {
 	if err := loaded.CheckFeatures(featureNames); err != nil { // refuses a feed whose columns moved
 		log.Fatal(err)
 	}
-	p := loaded.WithWorkers(1) // concurrency comes from the scoring goroutines
+	p := loaded.WithWorkers(workers) // this machine's choice, not the training machine's
 	typical := p.Typical()
-	fmt.Printf("[serve, pid %d] loaded %s; scoring with %d goroutines\n", os.Getpid(), strings.Join(p.Kinds(), "+"), workers)
+	fmt.Printf("[serve, pid %d] loaded %s, scoring on %d workers\n", os.Getpid(), strings.Join(p.Kinds(), "+"), workers)
 	sustain := newSustain(3)
-	throttle, err := score.NewThrottle(score.ThrottleConfig{Interval: 10 * time.Minute})
-	if err != nil {
-		log.Fatal(err)
-	}
-	scored := 0
+	var throttle score.Throttle // zero value: one alert per client per 5 minutes
+	scored, hits := 0, 0
 	for _, minute := range live(1, 60) {
-		results := make([]pipeline.Result, len(minute))
-		jobs := make(chan int)
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for i := range jobs {
-					var err error
-					if results[i], err = p.Score(minute[i].features); err != nil {
-						log.Fatal(err)
-					}
-				}
-			})
+		X := mat.NewDense(len(minute), len(featureNames), nil)
+		for i, w := range minute {
+			X.SetRow(i, w.features)
 		}
-		for i := range minute {
-			jobs <- i
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a minute's budget
+		results, err := p.ScoreBatch(ctx, X)                                    // concurrent, cancellable
+		cancel()
+		if err != nil {
+			log.Printf("minute ending %s not scored: %v", minute[0].end.Format("15:04"), err)
+			continue
 		}
-		close(jobs)
-		wg.Wait()
 		scored += len(minute)
 		for i, w := range minute {
 			r := results[i]
+			if r.Severity >= score.Warning {
+				hits++
+			}
 			if !sustain.observe(w.client, r.Severity >= score.Warning) {
 				continue
 			}
-			d := throttle.Allow(w.client, w.end)
-			if !d.Allowed {
-				continue
+			if d := throttle.Allow(w.client, w.end); d.Allowed {
+				fmt.Printf("%s ALERT %-8s %-8s score %5.2f (%4.0f %% of bar)  %s  [%s]\n", w.end.Format("15:04"), w.client,
+					r.Severity, r.Score, 100*r.Ratio, why(p, r, w.features, typical), w.injected)
 			}
-			fmt.Printf("%s ALERT %-8s %-8s score %5.2f (%4.0f %% of bar)  %s  [%s]\n", w.end.Format("15:04"), w.client,
-				r.Severity, r.Score, 100*r.Ratio, why(p, r, w.features, typical), w.injected)
 		}
 	}
 	st := throttle.Stats()
-	fmt.Printf("[serve] %d windows scored; %d alerts sent, %d suppressed by the throttle\n", scored, st.Allowed, st.Suppressed)
+	fmt.Printf("[serve] %d windows scored, %d at warning or worse; %d alerts sent, %d held back by the throttle\n",
+		scored, hits, st.Allowed, st.Suppressed)
 }
 
 // why names the three features that explain a result, actual vs typical.
