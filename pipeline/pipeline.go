@@ -198,27 +198,32 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Pipeline, error) {
 }
 
 // fitThreshold sets the threshold on the reference's combined scores with
-// the severity scale measured from their median.
+// the severity scale measured from their median, or from their minimum
+// when at least half of them tie at the threshold (as package score does).
+// A reference whose scores at the threshold's quantile are also its lowest
+// leaves no scale to grade on and is refused.
 func fitThreshold(combined []float64, cfg Config) (*score.Threshold, error) {
-	med, err := score.Quantile(combined, 0.5)
-	if err != nil {
-		return nil, err
+	q := cfg.Quantile
+	if q == 0 {
+		q = 0.95
 	}
-	tc := score.ThresholdConfig{Quantile: cfg.Quantile, Contamination: cfg.Contamination, Origin: med, Tiers: cfg.Tiers}
-	t, err := score.FitThreshold(combined, tc)
-	if err != nil && errors.Is(err, ErrConfig) {
-		q := cfg.Quantile
-		if q == 0 {
-			q = 0.95
-		}
-		if cfg.Contamination != 0 {
-			q = 1 - cfg.Contamination
-		}
-		if v, qerr := score.Quantile(combined, q); qerr == nil && v <= med {
-			return nil, errorf(ErrConfig, "the reference's combined scores have the same value %g at their median and at the %g quantile, so there is no scale to grade severity on: the training rows are (nearly) all alike", med, q)
+	if cfg.Contamination != 0 {
+		q = 1 - cfg.Contamination
+	}
+	tc := score.ThresholdConfig{Quantile: cfg.Quantile, Contamination: cfg.Contamination, Tiers: cfg.Tiers}
+	value, err := score.Quantile(combined, q)
+	if err != nil || !(q > 0 && q < 1) {
+		return score.FitThreshold(combined, tc) // its error names the bad setting
+	}
+	med, _ := score.Quantile(combined, 0.5)
+	tc.Origin = med
+	if !(med < value) {
+		tc.Origin = slices.Min(combined)
+		if !(tc.Origin < value) {
+			return nil, errorf(ErrConfig, "the training rows' combined scores are all %g up to the %g quantile, so there is no scale to grade severity on: the training rows are (nearly) all alike", value, q)
 		}
 	}
-	return t, err
+	return score.FitThreshold(combined, tc)
 }
 
 // bindProbes scores three synthetic rows (the columns' quartiles and median)
