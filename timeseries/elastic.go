@@ -85,6 +85,7 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 						p.err = err
 						return
 					}
+					q.src = x.MarshalTo(nil)
 					job.Query = q
 				},
 				"datafeed_id": ignore, "job_id": ignore, "indices": ignore, "indexes": ignore,

@@ -25,6 +25,7 @@ type Query struct {
 	should   []*Query
 	mustNot  []*Query
 	minMatch int
+	src      []byte // the JSON it was parsed from, for snapshots
 }
 
 type queryKind uint8
@@ -50,7 +51,12 @@ func ParseQuery(data []byte) (*Query, error) {
 	if err != nil {
 		return nil, configErr("datafeed_config.query: %v", err)
 	}
-	return parseQuery(v, "datafeed_config.query")
+	q, err := parseQuery(v, "datafeed_config.query")
+	if err != nil {
+		return nil, err
+	}
+	q.src = v.MarshalTo(nil)
+	return q, nil
 }
 
 func qerr(at, format string, args ...any) error {
