@@ -12,14 +12,16 @@ const cmsDepth = 4
 // scaled masses like every count in the model, so decay needs no pass over
 // the sketch; they are float32 because the sketch only answers for the tail,
 // where six significant digits are plenty.
+// The counters are allocated on the first add, so that a model that never
+// needs its tail costs (and snapshots) nothing for it.
 type countMin struct {
 	mask uint64    // width − 1; the width is a power of two
-	c    []float32 // cmsDepth rows of width counters
+	c    []float32 // cmsDepth rows of width counters, or nil before any add
 }
 
-func newCountMin(width int) countMin {
-	return countMin{mask: uint64(width - 1), c: make([]float32, cmsDepth*width)}
-}
+func newCountMin(width int) countMin { return countMin{mask: uint64(width - 1)} }
+
+func (s *countMin) alloc() { s.c = make([]float32, cmsDepth*s.width()) }
 
 func (s *countMin) width() int { return int(s.mask + 1) }
 
@@ -44,8 +46,11 @@ func (s *countMin) estimate(key uint64) float64 {
 
 // add adds w to key with conservative update.
 func (s *countMin) add(key uint64, w float64) {
-	if len(s.c) == 0 || !(w > 0) {
+	if !(w > 0) {
 		return
+	}
+	if s.c == nil {
+		s.alloc()
 	}
 	target := float32(s.estimate(key) + w)
 	for r := range cmsDepth {
@@ -63,4 +68,5 @@ func (s *countMin) scale(f float64) {
 	}
 }
 
-func (s *countMin) bytes() int64 { return int64(len(s.c)) * 4 }
+// bytes is the sketch's size once allocated.
+func (s *countMin) bytes() int64 { return int64(cmsDepth*s.width()) * 4 }

@@ -1,0 +1,64 @@
+package rare
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSnapshotDay15: a model snapshotted in the middle of day 15 (inside an
+// open bucket), restored and fed the rest of the 30 days gives the same
+// results, bit for bit, as the model that ran straight through, and the
+// same final snapshot. A small memory limit makes evictions and the tail
+// part of what must survive.
+func TestSnapshotDay15(t *testing.T) {
+	for _, limit := range []int64{0, 1 << 20} {
+		s := defaultASN
+		s.hosts, s.days = 8, 30
+		cfg := Config{BucketSpan: time.Hour, MemoryLimit: limit, MaxValuesPerEntity: 40, HalfLife: 72 * time.Hour}
+		straight, err := New(cfg)
+		require.NoError(t, err)
+		var results []Result
+		s.run(func(hour int, host, asn string, _ bool) bool {
+			r, err := straight.Observe(int64(hour), host, asn)
+			require.NoError(t, err)
+			results = append(results, r)
+			return true
+		})
+
+		first, err := New(cfg)
+		require.NoError(t, err)
+		var restored *Model
+		i, cut := 0, 15*24*8*(s.connectionsPerHour)+1234
+		s.run(func(hour int, host, asn string, _ bool) bool {
+			if i == cut {
+				b, err := first.MarshalBinary()
+				require.NoError(t, err)
+				restored = &Model{}
+				require.NoError(t, restored.UnmarshalBinary(b))
+				b2, err := restored.MarshalBinary()
+				require.NoError(t, err)
+				require.Equal(t, b, b2, "a restored model encodes as the original")
+				first = nil
+			}
+			mm := first
+			if mm == nil {
+				mm = restored
+			}
+			r, err := mm.Observe(int64(hour), host, asn)
+			require.NoError(t, err)
+			if r != results[i] {
+				t.Fatalf("limit %d: observation %d differs after restore: %+v vs %+v", limit, i, r, results[i])
+			}
+			i++
+			return true
+		})
+		require.NotNil(t, restored)
+		a, _ := straight.MarshalBinary()
+		b, _ := restored.MarshalBinary()
+		assert.Equal(t, a, b)
+		t.Logf("limit %d: %d observations, stats %+v", limit, i, straight.Stats())
+	}
+}
