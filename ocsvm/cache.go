@@ -11,9 +11,9 @@ type rowCache struct {
 	prev, next []int32     // LRU list of cached positions; n is the sentinel
 	budget     int         // float32 values that may still be allocated
 	spare      []float32   // the last evicted row, reused to save allocations
-	// noReuse turns the reuse off while a caller holds more rows than the
-	// two that eviction can never reach.
-	noReuse bool
+	// hold lists rows a caller holds beyond the two that eviction can
+	// never reach; they are not reused when evicted.
+	hold [][]float32
 }
 
 // headerFloats is the bookkeeping counted against the budget for every
@@ -56,7 +56,7 @@ func (c *rowCache) drop(h int) {
 	c.unlink(h)
 	r := c.rows[h]
 	c.budget += len(r)
-	if !c.noReuse && cap(r) > cap(c.spare) {
+	if cap(r) > cap(c.spare) && !c.held(r) {
 		c.spare = r[:0]
 	}
 	c.rows[h] = nil
@@ -98,40 +98,56 @@ func (c *rowCache) get(i, length int) (row []float32, start int) {
 	return nr, start
 }
 
-// swap exchanges positions i and j: the rows cached for them and, within
-// every cached row, the values at i and j. A row long enough to hold one of
-// the two but not the other is dropped.
-func (c *rowCache) swap(i, j int) {
-	if i == j {
+func (c *rowCache) held(r []float32) bool {
+	for _, h := range c.hold {
+		if cap(h) > 0 && cap(r) > 0 && &h[:1][0] == &r[:1][0] {
+			return true
+		}
+	}
+	return false
+}
+
+// swapMany applies the exchanges of positions in pairs, in order: for each,
+// the rows cached for the two positions trade places, and within every
+// cached row the values at the two positions trade places; a row long
+// enough to hold one of the two but not the other is dropped.
+func (c *rowCache) swapMany(pairs [][2]int32) {
+	if len(pairs) == 0 {
 		return
 	}
-	ci, cj := len(c.rows[i]) > 0, len(c.rows[j]) > 0
-	if ci {
-		c.unlink(i)
+	for _, p := range pairs {
+		i, j := int(p[0]), int(p[1])
+		ci, cj := len(c.rows[i]) > 0, len(c.rows[j]) > 0
+		if ci {
+			c.unlink(i)
+		}
+		if cj {
+			c.unlink(j)
+		}
+		c.rows[i], c.rows[j] = c.rows[j], c.rows[i]
+		if cj {
+			c.pushBack(i)
+		}
+		if ci {
+			c.pushBack(j)
+		}
 	}
-	if cj {
-		c.unlink(j)
-	}
-	c.rows[i], c.rows[j] = c.rows[j], c.rows[i]
-	if cj {
-		c.pushBack(i)
-	}
-	if ci {
-		c.pushBack(j)
-	}
-	if i > j {
-		i, j = j, i
-	}
+	// Every cached row, wherever it now sits, takes every exchange; the
+	// values moved do not depend on which position holds the row.
 	s := c.sentinel()
 	for h := c.next[s]; h != s; {
 		nx := c.next[h]
 		r := c.rows[h]
-		if len(r) > i {
-			if len(r) > j {
-				r[i], r[j] = r[j], r[i]
-			} else {
-				c.drop(int(h))
+		for _, p := range pairs {
+			i, j := int(min(p[0], p[1])), int(max(p[0], p[1]))
+			if len(r) <= i {
+				continue
 			}
+			if len(r) <= j {
+				c.drop(int(h))
+				break
+			}
+			r[i], r[j] = r[j], r[i]
 		}
 		h = nx
 	}

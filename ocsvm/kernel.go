@@ -76,35 +76,65 @@ func dot(x, y []float64) float64 {
 }
 
 // dots writes out[t] = ⟨xi, row lo+t of x⟩ for the rows [lo, hi) of the
-// row-major x of width d. Four rows at a time share each load of xi.
-func dots(xi, x []float64, d, lo, hi int, out []float64) {
-	xi = xi[:d]
-	out = out[:hi-lo]
-	t := 0
-	j := lo
-	for ; j+3 < hi; j += 4 {
-		r0 := x[j*d : j*d+d]
-		r1 := x[(j+1)*d : (j+1)*d+d]
-		r2 := x[(j+2)*d : (j+2)*d+d]
-		r3 := x[(j+3)*d : (j+3)*d+d]
+// row-major x of stride p (a multiple of 4, zero-padded). Groups of four
+// rows go to the vector kernel; the last hi−lo mod 4 rows are summed here.
+func dots(xi, x []float64, p, lo, hi int, out []float64) {
+	nq := (hi - lo) / 4
+	quads1(xi, x[lo*p:], nq, p, out)
+	for j := lo + 4*nq; j < hi; j++ {
+		out[j-lo] = dot(xi, x[j*p:j*p+p])
+	}
+}
+
+// dots2 is dots for two rows xa and xb at once, sharing the loads of x;
+// every value equals the one dots computes.
+func dots2(xa, xb, x []float64, p, lo, hi int, oa, ob []float64) {
+	nq := (hi - lo) / 4
+	quads2(xa, xb, x[lo*p:], nq, p, oa, ob)
+	for j := lo + 4*nq; j < hi; j++ {
+		r := x[j*p : j*p+p]
+		oa[j-lo], ob[j-lo] = dot(xa, r), dot(xb, r)
+	}
+}
+
+// quads1Go and quads2Go are the portable kernels: each dot product is one
+// sum in order, so quads1Go and quads2Go agree.
+func quads1Go(a, b []float64, nq, p int, o []float64) {
+	a = a[:p]
+	for g := 0; g < nq; g++ {
+		r := b[4*g*p : 4*(g+1)*p]
+		r0, r1, r2, r3 := r[:p], r[p:2*p], r[2*p:3*p], r[3*p:4*p]
 		var s0, s1, s2, s3 float64
-		for k, v := range xi {
+		for k, v := range a {
 			s0 += v * r0[k]
 			s1 += v * r1[k]
 			s2 += v * r2[k]
 			s3 += v * r3[k]
 		}
-		out[t], out[t+1], out[t+2], out[t+3] = s0, s1, s2, s3
-		t += 4
+		o[4*g], o[4*g+1], o[4*g+2], o[4*g+3] = s0, s1, s2, s3
 	}
-	for ; j < hi; j++ {
-		r := x[j*d : j*d+d]
-		var s float64
-		for k, v := range xi {
-			s += v * r[k]
+}
+
+func quads2Go(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
+	a0, a1 = a0[:p], a1[:p]
+	for g := 0; g < nq; g++ {
+		r := b[4*g*p : 4*(g+1)*p]
+		r0, r1, r2, r3 := r[:p], r[p:2*p], r[2*p:3*p], r[3*p:4*p]
+		var a00, a01, a02, a03, a10, a11, a12, a13 float64
+		for k, u := range a0 {
+			v := a1[k]
+			y0, y1, y2, y3 := r0[k], r1[k], r2[k], r3[k]
+			a00 += u * y0
+			a01 += u * y1
+			a02 += u * y2
+			a03 += u * y3
+			a10 += v * y0
+			a11 += v * y1
+			a12 += v * y2
+			a13 += v * y3
 		}
-		out[t] = s
-		t++
+		o0[4*g], o0[4*g+1], o0[4*g+2], o0[4*g+3] = a00, a01, a02, a03
+		o1[4*g], o1[4*g+1], o1[4*g+2], o1[4*g+3] = a10, a11, a12, a13
 	}
 }
 
@@ -116,28 +146,46 @@ const rowBlock = 256
 // row-major data x (width d, squared norms sq) into dst[lo:hi].
 func (k *kernelFunc) fillRow(i int, x, sq []float64, d int, dst []float32, lo, hi int) {
 	xi := x[i*d : i*d+d]
-	sqi := sq[i]
 	var buf [rowBlock]float64
 	for b := lo; b < hi; b += rowBlock {
 		e := min(b+rowBlock, hi)
 		blk := buf[:e-b]
 		dots(xi, x, d, b, e, blk)
-		out := dst[b:e]
-		switch k.kind {
-		case RBF:
-			g := -k.gamma
-			s := sq[b:e]
-			for t, v := range blk {
-				out[t] = float32(math.Exp(g * (sqi + s[t] - 2*v)))
-			}
-		case Linear:
-			for t, v := range blk {
-				out[t] = float32(v)
-			}
-		default:
-			for t, v := range blk {
-				out[t] = float32(k.fromDot(v, 0, 0))
-			}
+		k.transform(i, sq, blk, dst[b:e], b)
+	}
+}
+
+// fillRow2 is fillRow for rows i0 and i1 over the same range; each value
+// is computed exactly as fillRow computes it.
+func (k *kernelFunc) fillRow2(i0, i1 int, x, sq []float64, d int, dst0, dst1 []float32, lo, hi int) {
+	x0, x1 := x[i0*d:i0*d+d], x[i1*d:i1*d+d]
+	var buf0, buf1 [rowBlock]float64
+	for b := lo; b < hi; b += rowBlock {
+		e := min(b+rowBlock, hi)
+		dots2(x0, x1, x, d, b, e, buf0[:e-b], buf1[:e-b])
+		k.transform(i0, sq, buf0[:e-b], dst0[b:e], b)
+		k.transform(i1, sq, buf1[:e-b], dst1[b:e], b)
+	}
+}
+
+// transform turns the dot products blk of row i with rows b.. into kernel
+// values.
+func (k *kernelFunc) transform(i int, sq, blk []float64, out []float32, b int) {
+	out = out[:len(blk)]
+	switch k.kind {
+	case RBF:
+		g, sqi := -k.gamma, sq[i]
+		s := sq[b : b+len(blk)]
+		for t, v := range blk {
+			out[t] = float32(fastExp(g * (sqi + s[t] - 2*v)))
+		}
+	case Linear:
+		for t, v := range blk {
+			out[t] = float32(v)
+		}
+	default:
+		for t, v := range blk {
+			out[t] = float32(k.fromDot(v, 0, 0))
 		}
 	}
 }

@@ -91,7 +91,7 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 		if a := s.alpha[p]; a > 0 {
 			m.svIndex = append(m.svIndex, orig)
 			m.coef = append(m.coef, a)
-			m.sv = append(m.sv, s.x[p*d:p*d+d]...)
+			m.sv = append(m.sv, s.x[p*s.d:p*s.d+d]...)
 		}
 	}
 	m.initPool()

@@ -25,7 +25,7 @@ const (
 const tau = 1e-12
 
 type solver struct {
-	n, d       int
+	n, d       int       // rows; stride of x (features padded to a multiple of 4)
 	x          []float64 // training rows in the solver's order (row-major)
 	sq         []float64 // their squared norms
 	k          kernelFunc
@@ -47,11 +47,20 @@ type solver struct {
 	gap        float64
 	stopped    bool // MaxIter reached
 	parGrain   int  // columns per parallel block when filling one row
-	chunkRows  []int
-	chunkSlots [][]float32
+	swaps      [][2]int32 // exchanges of one shrink, for the cache
 }
 
 func newSolver(ctx context.Context, x []float64, n, d int, k kernelFunc, cfg Config) *solver {
+	// Rows are padded with zeros to a multiple of 4 values for the vector
+	// kernels; the padding adds exact zeros to every dot product.
+	p := (d + 3) &^ 3
+	if p != d {
+		xp := make([]float64, n*p)
+		for i := 0; i < n; i++ {
+			copy(xp[i*p:i*p+d], x[i*d:i*d+d])
+		}
+		x, d = xp, p
+	}
 	s := &solver{
 		n: n, d: d, x: x, k: k,
 		sq:       make([]float64, n),
@@ -77,7 +86,9 @@ func newSolver(ctx context.Context, x []float64, n, d int, k kernelFunc, cfg Con
 		s.qd[i] = k.fromDot(s.sq[i], s.sq[i], s.sq[i])
 	}
 	// Below a few thousand kernel values a row is cheaper than a goroutine.
-	s.parGrain = max(1024, 8192/max(d, 1))
+	// Blocks are whole multiples of rowBlock so that every value is computed
+	// by the same kernel whatever the number of workers.
+	s.parGrain = (max(1024, 8192/max(d, 1)) + rowBlock - 1) / rowBlock * rowBlock
 	return s
 }
 
@@ -138,36 +149,45 @@ func (s *solver) start(nu float64) error {
 			nz = append(nz, i)
 		}
 	}
-	// Rows are computed a chunk at a time, in parallel one row per task,
-	// then added into the gradient in row order, so the sums do not depend
-	// on the number of workers.
-	chunk := 1
+	// Rows are computed a chunk at a time, two rows per task (they share
+	// the loads of the data), then added into the gradient in row order, so
+	// the sums do not depend on the number of workers.
+	chunk := 2
 	if s.workers > 1 {
-		chunk = 4 * s.workers
+		chunk = 8 * s.workers
 	}
-	s.cache.noReuse = true
-	defer func() { s.cache.noReuse = false }()
 	rows := make([][]float32, chunk)
 	starts := make([]int, chunk)
+	s.cache.hold = rows
+	defer func() { s.cache.hold = nil }()
 	for c0 := 0; c0 < len(nz); c0 += chunk {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
 		c1 := min(c0+chunk, len(nz))
+		clear(rows)
 		for t := c0; t < c1; t++ {
 			rows[t-c0], starts[t-c0] = s.cache.get(nz[t], n)
 		}
 		compute := func(a, b int) {
-			for t := a; t < b; t++ {
-				if st := starts[t]; st < n {
-					s.k.fillRow(nz[c0+t], s.x, s.sq, s.d, rows[t], st, n)
+			for p := a; p < b; p++ {
+				t0, t1 := 2*p, 2*p+1
+				if t1 < c1-c0 && starts[t0] == starts[t1] && starts[t0] < n {
+					s.k.fillRow2(nz[c0+t0], nz[c0+t1], s.x, s.sq, s.d, rows[t0], rows[t1], starts[t0], n)
+					continue
+				}
+				for t := t0; t <= t1 && t < c1-c0; t++ {
+					if st := starts[t]; st < n {
+						s.k.fillRow(nz[c0+t], s.x, s.sq, s.d, rows[t], st, n)
+					}
 				}
 			}
 		}
+		pairs := (c1 - c0 + 1) / 2
 		if s.workers == 1 {
-			compute(0, c1-c0)
+			compute(0, pairs)
 		} else {
-			_ = parallel.For(context.Background(), c1-c0, 1, s.workers, compute)
+			_ = parallel.For(context.Background(), pairs, 1, s.workers, compute)
 		}
 		for t := c0; t < c1; t++ {
 			i := nz[t]
@@ -368,16 +388,20 @@ func (s *solver) shrink() {
 		s.active--
 		for s.active > t {
 			if !s.shrinkable(s.active, gmax1, gmax2) {
-				s.swap(t, s.active)
+				s.swapData(t, s.active)
+				s.swaps = append(s.swaps, [2]int32{int32(t), int32(s.active)})
 				break
 			}
 			s.active--
 		}
 	}
+	// The cached rows take all the exchanges in one pass each, instead of
+	// every exchange touching every row.
+	s.cache.swapMany(s.swaps)
+	s.swaps = s.swaps[:0]
 }
 
-func (s *solver) swap(i, j int) {
-	s.cache.swap(i, j)
+func (s *solver) swapData(i, j int) {
 	d := s.d
 	xi, xj := s.x[i*d:i*d+d], s.x[j*d:j*d+d]
 	for t := range xi {
