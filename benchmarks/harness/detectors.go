@@ -15,6 +15,7 @@ var detectors = []Detector{
 	{Name: "knn", Deterministic: true, Fit: fitKNN, Params: neighborParams(knn.DefaultK, true)},
 	{Name: "lof", Deterministic: true, Fit: fitLOF, Params: neighborParams(20, false)},
 	{Name: "knn+lof", Deterministic: true, Fit: fitKNNLOF, Params: knnLOFParams},
+	{Name: "autoencoder", Fit: fitAutoencoder, Params: autoencoderParams},
 }
 
 // Lookup returns the registered detector with the given name.
