@@ -25,29 +25,29 @@ const (
 const tau = 1e-12
 
 type solver struct {
-	n, d       int       // rows; stride of x (features padded to a multiple of 4)
-	x          []float64 // training rows in the solver's order (row-major)
-	sq         []float64 // their squared norms
-	k          kernelFunc
-	qd         []float64 // K(i, i)
-	alpha      []float64
-	status     []int8
-	g          []float64 // gradient Qα
-	gbar       []float64 // Σ over αⱼ at the upper bound of Q_ij
-	order      []int     // training index of each position
-	active     int
-	cache      *rowCache
-	tol        float64
-	unshrink   bool
-	workers    int
-	ctx        context.Context
-	maxIter    int
-	progress   func(Progress)
-	iter       int
-	gap        float64
-	stopped    bool // MaxIter reached
-	parGrain   int  // columns per parallel block when filling one row
-	swaps      [][2]int32 // exchanges of one shrink, for the cache
+	n, d     int       // rows; stride of x (features padded to a multiple of 4)
+	x        []float64 // training rows in the solver's order (row-major)
+	sq       []float64 // their squared norms
+	k        kernelFunc
+	qd       []float64 // K(i, i)
+	alpha    []float64
+	status   []int8
+	g        []float64 // gradient Qα
+	gbar     []float64 // Σ over αⱼ at the upper bound of Q_ij
+	order    []int     // training index of each position
+	active   int
+	cache    *rowCache
+	tol      float64
+	unshrink bool
+	workers  int
+	ctx      context.Context
+	maxIter  int
+	progress func(Progress)
+	iter     int
+	gap      float64
+	stopped  bool       // MaxIter reached
+	parGrain int        // columns per parallel block when filling one row
+	swaps    [][2]int32 // exchanges of one shrink, for the cache
 }
 
 func newSolver(ctx context.Context, x []float64, n, d int, k kernelFunc, cfg Config) *solver {
