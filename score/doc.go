@@ -19,13 +19,12 @@
 // the Scorer interface) and is itself a Scorer.
 //
 // A Threshold is fitted at a quantile of reference scores (0.95 by default)
-// or from an expected contamination rate, and grades a score into Normal,
-// Caution (from 100 % of the threshold), Warning (from 120 %) and Critical
-// (from 150 %). The percentage is (s − Origin)/(threshold − Origin), with
-// Origin 0 by default; for scores that can be negative, or that hover near
-// a non-zero value such as LOF's 1, Origin says where 0 % lies, and a
-// threshold not above its origin is refused. AlertLevels grade 0-1 scores
-// (Rank or Unify normalised) at 0.7 and 0.9 by default.
+// or from an expected contamination rate, and grades scores on the one
+// severity scale of the library: Normal, Caution, Warning, Critical. The
+// scale runs from the reference's typical score (its median, 0 %) to the
+// threshold (100 %), and the tiers begin at 100 %, 120 % and 150 %, so that
+// a tier means the same distance past the bar on every detector (see
+// Severity and the worked examples below).
 //
 // A Stream is a threshold that follows the recent score distribution: the
 // quantile of a sliding window of blocks, each summarised to a bounded
@@ -35,12 +34,21 @@
 // while a sustained shift of level is recognised and learned. Snapshots
 // restore it exactly.
 //
-// A Throttle lets at most one alert per key through per interval (5
-// minutes by default) and counts what it held back. A key's clock never
-// moves backward: an alert stamped before the key's last allowed alert is
-// suppressed and counted as late. It remembers at most MaxKeys keys of at
-// most MaxKeyBytes bytes each (longer keys are kept as a prefix and a
-// SHA-256 digest), so its memory is bounded in bytes.
+// Two per-key rules turn graded windows into pages. Sustain holds when a
+// key has been at Warning or above (by default) for N consecutive windows,
+// so that one odd window is not an incident; Throttle lets at most one
+// alert per key through per interval (5 minutes by default) and counts what
+// it held back. For both, a key's clock never moves backward: a window or
+// alert stamped before the key's last one is counted as late and changes
+// nothing. Both remember at most MaxKeys keys of at most MaxKeyBytes bytes
+// each (longer keys are kept as a prefix and a SHA-256 digest), so their
+// memory is bounded in bytes.
+//
+//	sus, _ := score.NewSustain(score.SustainConfig{Windows: 3, Window: time.Minute})
+//	thr, _ := score.NewThrottle(score.ThrottleConfig{})
+//	if sus.Observe(user, end, th.Severity(s)).Sustained && thr.Allow(user, end).Allowed {
+//		page(user, s)
+//	}
 //
 // # Evaluation
 //
@@ -63,7 +71,8 @@
 // *Error (errors.As reads it) wrapping one of the package's sentinels, and
 // a function that returns a score returns NaN with its error.
 //
-// A zero Throttle or Stream is ready to use with the default configuration.
+// A zero Throttle, Sustain or Stream is ready to use with the default
+// configuration.
 // A zero Normalizer, Combiner, Ensemble or Threshold is not fitted: methods
 // that can fail return ErrNotFitted, Normalize returns NaN, and a zero
 // Threshold flags nothing.
@@ -71,7 +80,7 @@
 // # Concurrency and persistence
 //
 // Normalizer, Combiner and Threshold are immutable once made and safe for
-// concurrent use. Stream and Throttle hold state behind a mutex; their
+// concurrent use. Stream, Sustain and Throttle hold state behind a mutex; their
 // results depend on the order of calls. Normalizer, Combiner, Threshold and
 // Stream implement encoding.BinaryMarshaler in Vigil's versioned format.
 package score

@@ -44,8 +44,7 @@ const (
 	// predict_proba(method="unify"): max(0, erf(z/√2)) where z is the
 	// z-score. It reads as a probability-like value in [0, 1): a score at
 	// the reference mean or below is 0, z = 1.036 gives 0.7 and z = 1.645
-	// (the 95th percentile of a normal distribution) gives 0.9, which is why
-	// the default alert levels are 0.7 and 0.9.
+	// (the 95th percentile of a normal distribution) gives 0.9.
 	Unify
 )
 

@@ -43,10 +43,11 @@ type StreamConfig struct {
 	// than an attack, and learned; default Window/10. It is the longest
 	// burst the threshold resists.
 	Persistence int
-	// Origin and Tiers grade flagged scores as for a Threshold; zero values
-	// mean origin 0 and tiers at 100 %, 120 % and 150 % of the current
-	// threshold. While the current threshold is not above Origin the ratio
-	// is meaningless, and every flagged score is graded Caution.
+	// Origin and Tiers grade flagged scores on the severity scale, as for
+	// a Threshold. Origin 0 means the window's median, recomputed with the
+	// threshold; a non-zero Origin is fixed. Zero Tiers mean 100 %, 120 %
+	// and 150 %. While the threshold is not above the origin there is no
+	// scale, and every flagged score is graded Caution.
 	Origin float64
 	Tiers  Tiers
 }
@@ -110,8 +111,10 @@ type StreamResult struct {
 	Ready bool
 	// Exceeds is true when the score is at or above Threshold.
 	Exceeds bool
-	// Severity grades the score against Threshold with the configured
-	// origin and tiers.
+	// Typical is the origin of the severity scale in force: the window's
+	// median, or the configured Origin (NaN before Ready).
+	Typical float64
+	// Severity grades the score against Threshold and Typical.
 	Severity Severity
 }
 
@@ -194,6 +197,7 @@ type Stream struct {
 
 	ready     bool
 	threshold float64
+	typical   float64 // the window's median
 	bounds    [3]float64
 	rankErr   float64
 	points    int
@@ -220,7 +224,7 @@ func NewStream(cfg StreamConfig, ref []float64) (*Stream, error) {
 	if err := finite(ref); err != nil {
 		return nil, err
 	}
-	s := &Stream{cfg: cfg, q: cfg.Quantile, threshold: math.NaN()}
+	s := &Stream{cfg: cfg, q: cfg.Quantile, threshold: math.NaN(), typical: math.NaN()}
 	s.stats.MemoryBound = s.memoryBound()
 	m := s.blockSize()
 	if len(ref) > cfg.Window {
@@ -243,7 +247,7 @@ func (s *Stream) init() {
 		return
 	}
 	cfg, _ := StreamConfig{}.resolve()
-	s.cfg, s.q, s.threshold = cfg, cfg.Quantile, math.NaN()
+	s.cfg, s.q, s.threshold, s.typical = cfg, cfg.Quantile, math.NaN(), math.NaN()
 	s.stats.MemoryBound = s.memoryBound()
 }
 
@@ -271,7 +275,7 @@ func (s *Stream) Observe(score float64) (StreamResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
-	r := StreamResult{Threshold: s.threshold, Ready: s.ready}
+	r := StreamResult{Threshold: s.threshold, Typical: s.origin(), Ready: s.ready}
 	if s.ready && score >= s.threshold {
 		r.Exceeds = true
 		r.Severity = severityOf(score, s.bounds)
@@ -371,26 +375,36 @@ func (s *Stream) recompute() {
 		}
 		return 0
 	})
-	target := s.q * float64(total)
+	target, half := s.q*float64(total), 0.5*float64(total)
 	cum := 0
-	t := w[len(w)-1].v
+	t, med := w[len(w)-1].v, math.NaN()
 	for _, p := range w {
 		cum += p.w
+		if math.IsNaN(med) && float64(cum) >= half {
+			med = p.v
+		}
 		if float64(cum) >= target {
 			t = p.v
 			break
 		}
 	}
-	s.threshold, s.ready = t, true
+	s.threshold, s.typical, s.ready = t, med, true
 	s.points = total
 	s.rankErr = float64(errAbs) / float64(total)
-	if t > s.cfg.Origin {
-		s.bounds = tierBounds(t, s.cfg.Origin, s.cfg.Tiers)
-	} else {
-		// No meaningful ratio: flagged scores are graded Caution.
-		s.bounds = [3]float64{t, math.Inf(1), math.Inf(1)}
-	}
+	s.bounds = tierBounds(t, s.origin(), s.cfg.Tiers)
 	s.stats.Updates++
+}
+
+// origin is the start of the severity scale: the configured Origin, or the
+// window's median when it is 0.
+func (s *Stream) origin() float64 {
+	if s.cfg.Origin != 0 {
+		return s.cfg.Origin
+	}
+	if !s.ready {
+		return math.NaN()
+	}
+	return s.typical
 }
 
 // Threshold returns the threshold in force and whether there is one yet.
@@ -423,7 +437,8 @@ func (s *Stream) Stats() StreamStats {
 	return st
 }
 
-const streamMagic, streamVersion = "SSTR", 1
+// Version 2 added the window's median, the origin of the severity scale.
+const streamMagic, streamVersion = "SSTR", 2
 
 // MarshalBinary snapshots the stream's whole state.
 func (s *Stream) MarshalBinary() ([]byte, error) {
@@ -456,6 +471,7 @@ func (s *Stream) MarshalBinary() ([]byte, error) {
 	e.Bool(s.drift)
 	e.Bool(s.ready)
 	e.Float64(s.threshold)
+	e.Float64(s.typical)
 	e.Float64(s.rankErr)
 	e.Int(s.points)
 	st := s.stats
@@ -469,9 +485,12 @@ func (s *Stream) MarshalBinary() ([]byte, error) {
 // truncated or inconsistent input returns an error matching ErrCorrupt and
 // leaves s unchanged.
 func (s *Stream) UnmarshalBinary(data []byte) error {
-	d, _, err := codec.NewDecoder(pkg, streamMagic, streamVersion, data)
+	d, v, err := codec.NewDecoder(pkg, streamMagic, streamVersion, data)
 	if err != nil {
 		return err
+	}
+	if v < streamVersion {
+		return check.Errorf(pkg, ErrCorrupt, "stream snapshot version %d measured severity from 0, not from the window's median; start a new stream", v)
 	}
 	var c StreamConfig
 	c.Quantile = d.Float64()
@@ -506,6 +525,7 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	x.drift = d.Bool()
 	x.ready = d.Bool()
 	x.threshold = d.Float64()
+	x.typical = d.Float64()
 	x.rankErr = d.Float64()
 	x.points = d.IntIn("window points", 0, c.Window)
 	var counts [5]int
@@ -518,23 +538,22 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	if len(x.buf)+len(x.flagged) > x.blockSeen || len(x.flagged) > x.checkSeen ||
 		finite(x.buf) != nil || finite(x.flagged) != nil ||
 		x.ready != isFinite(x.threshold) || (!x.ready && !math.IsNaN(x.threshold)) ||
+		x.ready != isFinite(x.typical) || (!x.ready && !math.IsNaN(x.typical)) ||
+		(x.ready && x.typical > x.threshold) ||
 		!(x.rankErr >= 0 && x.rankErr <= 1) {
 		return check.Errorf(pkg, ErrCorrupt, "stream snapshot state is inconsistent")
 	}
 	x.stats = StreamStats{Seen: counts[0], Flagged: counts[1], Quarantined: counts[2], DriftRuns: counts[3], Updates: counts[4]}
 	x.stats.MemoryBound = x.memoryBound()
 	if x.ready {
-		if x.threshold > c.Origin {
-			x.bounds = tierBounds(x.threshold, c.Origin, c.Tiers)
-		} else {
-			x.bounds = [3]float64{x.threshold, math.Inf(1), math.Inf(1)}
-		}
+		x.bounds = tierBounds(x.threshold, x.origin(), c.Tiers)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg, s.q = x.cfg, x.q
 	s.blocks, s.buf, s.blockSeen, s.flagged, s.checkSeen = x.blocks, x.buf, x.blockSeen, x.flagged, x.checkSeen
 	s.run, s.drift, s.ready, s.threshold, s.rankErr, s.points = x.run, x.drift, x.ready, x.threshold, x.rankErr, x.points
+	s.typical = x.typical
 	s.bounds, s.stats = x.bounds, x.stats
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,7 +119,8 @@ func TestStreamColdStart(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, 47.0, th) // ⌈0.95·50⌉ = 48th smallest
 	res, _ := s.Observe(47.0 * 1.2)
-	assert.Equal(t, StreamResult{Threshold: 47, Ready: true, Exceeds: true, Severity: Warning}, res)
+	// The scale runs from the window's median, 24: 56.4 is 141 % of the way.
+	assert.Equal(t, StreamResult{Threshold: 47, Typical: 24, Ready: true, Exceeds: true, Severity: Warning}, res)
 }
 
 type driftRun struct {
@@ -389,7 +391,8 @@ func FuzzStreamUnmarshal(f *testing.F) {
 	})
 }
 
-// FuzzDecoders does the same for Threshold, Combiner and Normalizer; the
+// FuzzDecoders does the same for Threshold, Combiner, Normalizer and
+// Sustain; the
 // first byte picks the decoder.
 func FuzzDecoders(f *testing.F) {
 	th, _ := NewThreshold(2, ThresholdConfig{})
@@ -401,6 +404,11 @@ func FuzzDecoders(f *testing.F) {
 	f.Add(append([]byte{0}, payload(tb)...))
 	f.Add(append([]byte{1}, payload(cb)...))
 	f.Add(append([]byte{2}, payload(nb)...))
+	su, _ := NewSustain(SustainConfig{Window: time.Second, MaxKeyBytes: 64})
+	su.Observe("a", time.Unix(5, 0), Warning)
+	su.Observe(string(make([]byte, 100)), time.Unix(6, 7), Critical)
+	sb, _ := su.MarshalBinary()
+	f.Add(append([]byte{3}, payload(sb)...))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		if len(p) == 0 {
 			return
@@ -411,13 +419,15 @@ func FuzzDecoders(f *testing.F) {
 		}
 		var d decoder
 		var data []byte
-		switch p[0] % 3 {
+		switch p[0] % 4 {
 		case 0:
 			d, data = new(Threshold), codec.Seal(thrMagic, thrVersion, p[1:])
 		case 1:
 			d, data = new(Combiner), codec.Seal(combMagic, combVersion, p[1:])
-		default:
+		case 2:
 			d, data = new(Normalizer), codec.Seal(normMagic, normVersion, p[1:])
+		default:
+			d, data = new(Sustain), codec.Seal(sustainMagic, sustainVersion, p[1:])
 		}
 		if err := d.UnmarshalBinary(data); err != nil {
 			require.ErrorIs(t, err, ErrCorrupt)
@@ -432,6 +442,8 @@ func FuzzDecoders(f *testing.F) {
 		case *Combiner:
 			v, err := x.Combine(make([]float64, x.Detectors()))
 			require.True(t, err != nil || isFinite(v), "finite input gave %v", v)
+		case *Sustain:
+			x.Observe("probe", time.Unix(1<<40, 0), Critical)
 		case *Normalizer:
 			for _, s := range []float64{-1e308, 0, 1e308} {
 				v := x.Normalize(s)
@@ -512,14 +524,20 @@ func TestStreamQuarantineHand(t *testing.T) {
 }
 
 func TestStreamSeverityWithoutMeaningfulRatio(t *testing.T) {
-	// Negative scores with origin 0: flagged scores are Caution, whatever
-	// their size, rather than a made-up percentage.
-	s, err := NewStream(StreamConfig{Window: 100, Blocks: 1, Summary: 100}, []float64{-5, -4, -3, -2, -1})
+	// A fixed origin above the threshold: flagged scores are Caution,
+	// whatever their size, rather than a made-up percentage.
+	s, err := NewStream(StreamConfig{Window: 100, Blocks: 1, Summary: 100, Origin: 5}, []float64{-5, -4, -3, -2, -1})
 	require.NoError(t, err)
 	res, err := s.Observe(50)
 	require.NoError(t, err)
 	assert.True(t, res.Exceeds)
 	assert.Equal(t, Caution, res.Severity)
+	// By default the scale starts at the window's median, −3: negative
+	// scores grade like any others.
+	s, err = NewStream(StreamConfig{Window: 100, Blocks: 1, Summary: 100}, []float64{-5, -4, -3, -2, -1})
+	require.NoError(t, err)
+	res, _ = s.Observe(-3 + 1.3*2) // threshold −1: 130 % of the way
+	assert.Equal(t, StreamResult{Threshold: -1, Typical: -3, Ready: true, Exceeds: true, Severity: Warning}, res)
 	// With an origin below the scores the tiers apply.
 	s, err = NewStream(StreamConfig{Window: 100, Blocks: 1, Summary: 100, Origin: -11}, []float64{-5, -4, -3, -2, -1})
 	require.NoError(t, err)

@@ -8,17 +8,32 @@ import (
 	"github.com/vigil-ml/vigil/internal/codec"
 )
 
-// Severity is a tier of caution for a score that reached its threshold.
+// Severity is the one scale on which Vigil grades a score against its
+// threshold: Normal below it, then Caution, Warning and Critical. A
+// Threshold, a Stream and everything built on them grade on it, and alerting
+// rules (Sustain's minimum, a pipeline's labels) are stated in it.
+//
+// The tiers are positions on the way from the reference's typical score
+// (its median) to the threshold and beyond: a score's ratio is
+//
+//	r = (s − typical) / (threshold − typical)
+//
+// so r = 0 is an ordinary score, r = 1 the threshold, and the default tiers
+// start at r = 1 (Caution), 1.2 (Warning) and 1.5 (Critical). Measured from
+// the typical score rather than from 0, "120 %" is the same distance past
+// the bar whatever the detector's units: a fifth of the gap between normal
+// and the threshold again. See the package documentation for a worked
+// example per detector.
 type Severity int
 
 const (
-	// Normal is below the caution bound (by default, below the threshold).
+	// Normal is below the threshold (below the Caution tier).
 	Normal Severity = iota
-	// Caution is from 100 % to 120 % of the threshold by default.
+	// Caution is from 100 % to 120 % of the way to the threshold by default.
 	Caution
-	// Warning is from 120 % to 150 % of the threshold by default.
+	// Warning is from 120 % to 150 % by default.
 	Warning
-	// Critical is 150 % of the threshold and above by default.
+	// Critical is 150 % and above by default.
 	Critical
 )
 
@@ -32,9 +47,9 @@ func (s Severity) String() string {
 	return severityNames[s]
 }
 
-// Tiers are the severity bounds as ratios of the threshold (see
-// Threshold.Ratio). Each zero field takes its default; after defaults they
-// must satisfy 0 < Caution < Warning < Critical.
+// Tiers are the severity bounds as ratios r (see Severity). Each zero field
+// takes its default; after defaults they must satisfy 0 < Caution < Warning
+// < Critical.
 type Tiers struct {
 	Caution  float64 // default 1.0: the threshold itself
 	Warning  float64 // default 1.2
@@ -58,8 +73,8 @@ func (t Tiers) withDefaults() (Tiers, error) {
 }
 
 // ThresholdConfig configures a Threshold. The zero value is the specified
-// case: the 95th percentile of the reference, origin 0, tiers at 100 %,
-// 120 % and 150 %.
+// case: the 95th percentile of the reference, severity measured from the
+// reference's median, tiers at 100 %, 120 % and 150 %.
 type ThresholdConfig struct {
 	// Quantile of the reference scores at which the threshold is set, in
 	// (0, 1); default 0.95.
@@ -68,15 +83,12 @@ type ThresholdConfig struct {
 	// (PyOD's contamination). When set, the threshold is at the 1 −
 	// Contamination quantile; setting both it and Quantile is an error.
 	Contamination float64
-	// Origin is the score that counts as 0 % of the threshold: the severity
-	// ratio of a score s is (s − Origin)/(threshold − Origin). Default 0,
-	// right for scores that are ≥ 0 with 0 meaning "perfectly normal" (KNN
-	// distances, reconstruction errors) and for z-scores, whose 0 is the
-	// reference mean. For scores that can be negative or sit far from 0
-	// (LOF ratios near 1, scikit-learn style negated scores) set it to the
-	// reference's typical score, for instance its median. The threshold
-	// must lie above Origin, else the ratio is meaningless and fitting fails
-	// with ErrConfig.
+	// Origin is the typical score, 0 % of the severity scale. Zero means:
+	// for FitThreshold, the reference's median (or, if at least half the
+	// reference ties at the threshold, its minimum); for NewThreshold, 0.
+	// A non-zero Origin is used as given and must lie below the threshold.
+	// (To measure from exactly 0 on fitted scores, pass the fitted value to
+	// NewThreshold.)
 	Origin float64
 	// Tiers are the severity bounds; zero fields take their defaults.
 	Tiers Tiers
@@ -100,16 +112,17 @@ func (c ThresholdConfig) quantile() (float64, error) {
 }
 
 // Threshold flags scores at or above a value fitted on reference scores and
-// grades them into severity tiers. It is immutable and safe for concurrent
-// use. A zero Threshold is not fitted: it flags nothing (Exceeds is false,
-// Severity is Normal, Value and Ratio are NaN) and MarshalBinary returns
-// ErrNotFitted.
+// grades them on the severity scale (see Severity). It is immutable and safe
+// for concurrent use. A zero Threshold is not fitted: it flags nothing
+// (Exceeds is false, Severity is Normal, Value and Ratio are NaN) and
+// MarshalBinary returns ErrNotFitted.
 //
-// Severity is read from the ratio (s − Origin)/(threshold − Origin): with the
-// default origin 0 a score of 1.2 × the threshold is at 120 %. The tier
-// bounds are stored as scores, Origin + ratio·(threshold − Origin), computed
-// once, and a score equal to a bound belongs to the higher tier, so a score
-// at exactly 100 %, 120 % or 150 % is Caution, Warning or Critical.
+// The tier bounds are stored as scores, typical + r·(threshold − typical),
+// computed once, and a score equal to a bound belongs to the higher tier, so
+// a score at exactly 100 %, 120 % or 150 % is Caution, Warning or Critical.
+// When the reference leaves no room between its typical score and the
+// threshold (more than half of it equal to its minimum and the threshold),
+// there is no scale: every flagged score is Caution and Ratio is NaN.
 type Threshold struct {
 	value, q, origin float64
 	tiers            Tiers
@@ -117,8 +130,9 @@ type Threshold struct {
 }
 
 // FitThreshold sets a threshold at the configured quantile of reference
-// scores (numpy.quantile's linear interpolation). On continuous scores it
-// flags a fraction 1 − q of the reference.
+// scores (numpy.quantile's linear interpolation), with the severity scale
+// measured from their median unless cfg.Origin is set. On continuous scores
+// it flags a fraction 1 − q of the reference.
 func FitThreshold(ref []float64, cfg ThresholdConfig) (*Threshold, error) {
 	q, err := cfg.quantile()
 	if err != nil {
@@ -132,11 +146,28 @@ func FitThreshold(ref []float64, cfg ThresholdConfig) (*Threshold, error) {
 	}
 	s := slices.Clone(ref)
 	slices.Sort(s)
-	return newThreshold(quantileSorted(s, q), q, cfg)
+	value := quantileSorted(s, q)
+	if cfg.Origin == 0 {
+		cfg.Origin = typical(s, value)
+		return newThreshold(value, q, cfg, true)
+	}
+	return newThreshold(value, q, cfg, false)
+}
+
+// typical returns the origin of the scale for sorted reference scores and
+// their threshold: the median, else the minimum if the median is not below
+// the threshold (then the threshold itself if that is not below either,
+// which leaves no scale).
+func typical(sorted []float64, threshold float64) float64 {
+	if med := quantileSorted(sorted, 0.5); med < threshold {
+		return med
+	}
+	return min(sorted[0], threshold)
 }
 
 // NewThreshold makes a threshold at a given value, for instance one chosen
-// by an analyst. Its Quantile is reported as NaN.
+// by an analyst. Its Quantile is reported as NaN, and its scale starts at
+// cfg.Origin (0 by default): give the typical score of the data there.
 func NewThreshold(value float64, cfg ThresholdConfig) (*Threshold, error) {
 	if cfg.Quantile != 0 || cfg.Contamination != 0 {
 		return nil, check.Errorf(pkg, ErrConfig, "a threshold at a given value takes no quantile or contamination")
@@ -144,10 +175,12 @@ func NewThreshold(value float64, cfg ThresholdConfig) (*Threshold, error) {
 	if !isFinite(value) {
 		return nil, check.Errorf(pkg, ErrNonFinite, "threshold is %v", value)
 	}
-	return newThreshold(value, math.NaN(), cfg)
+	return newThreshold(value, math.NaN(), cfg, false)
 }
 
-func newThreshold(value, q float64, cfg ThresholdConfig) (*Threshold, error) {
+// newThreshold checks and builds; flatOK allows an origin equal to the
+// value (a reference without a scale), which only a fitted origin can be.
+func newThreshold(value, q float64, cfg ThresholdConfig, flatOK bool) (*Threshold, error) {
 	tiers, err := cfg.Tiers.withDefaults()
 	if err != nil {
 		return nil, err
@@ -155,7 +188,7 @@ func newThreshold(value, q float64, cfg ThresholdConfig) (*Threshold, error) {
 	if !isFinite(cfg.Origin) {
 		return nil, check.Errorf(pkg, ErrNonFinite, "origin is %v", cfg.Origin)
 	}
-	if !(value > cfg.Origin) {
+	if !(value > cfg.Origin) && !(flatOK && value == cfg.Origin) {
 		return nil, check.Errorf(pkg, ErrConfig, "threshold %v is not above the origin %v, so severity ratios are meaningless; set ThresholdConfig.Origin below the threshold", value, cfg.Origin)
 	}
 	t := &Threshold{value: value, q: q, origin: cfg.Origin, tiers: tiers}
@@ -163,9 +196,25 @@ func newThreshold(value, q float64, cfg ThresholdConfig) (*Threshold, error) {
 	return t, nil
 }
 
+// tierBounds turns tier ratios into scores. Without a scale (value not
+// above origin) every flagged score is Caution. A bound that overflows is
+// +Inf: no finite score reaches that tier.
 func tierBounds(value, origin float64, t Tiers) [3]float64 {
+	if !(value > origin) {
+		return [3]float64{value, math.Inf(1), math.Inf(1)}
+	}
 	span := value - origin
-	return [3]float64{origin + t.Caution*span, origin + t.Warning*span, origin + t.Critical*span}
+	b := [3]float64{origin + t.Caution*span, origin + t.Warning*span, origin + t.Critical*span}
+	if t.Caution == 1 {
+		b[0] = value // exact, whatever the rounding of origin + span
+	}
+	if math.IsInf(span, 1) {
+		// value − origin overflowed: interpolate without forming it.
+		for i, r := range []float64{t.Caution, t.Warning, t.Critical} {
+			b[i] = value + (r-1)*(value/2-origin/2)*2
+		}
+	}
+	return b
 }
 
 // severityOf grades s against precomputed bounds; NaN is Normal.
@@ -197,19 +246,31 @@ func (t *Threshold) Value() float64 {
 // NewThreshold).
 func (t *Threshold) Quantile() float64 { return t.q }
 
-// Origin returns the score that counts as 0 % of the threshold.
-func (t *Threshold) Origin() float64 { return t.origin }
+// Origin returns the typical score, 0 % of the severity scale (NaN for a
+// zero Threshold).
+func (t *Threshold) Origin() float64 {
+	if !t.fitted() {
+		return math.NaN()
+	}
+	return t.origin
+}
 
 // Exceeds reports whether s is at or above the threshold. NaN never
 // exceeds.
 func (t *Threshold) Exceeds(s float64) bool { return t.fitted() && s >= t.value }
 
-// Ratio returns (s − Origin)/(threshold − Origin): 1 at the threshold.
+// Ratio returns s's position on the severity scale, (s − Origin)/(threshold
+// − Origin): 0 at the typical score, 1 at the threshold. It is NaN for a
+// zero Threshold and for one without a scale.
 func (t *Threshold) Ratio(s float64) float64 {
-	if !t.fitted() {
+	if !t.fitted() || !(t.value > t.origin) {
 		return math.NaN()
 	}
-	return (s - t.origin) / (t.value - t.origin)
+	r := (s - t.origin) / (t.value - t.origin)
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		r = (s/2 - t.origin/2) / (t.value/2 - t.origin/2)
+	}
+	return r
 }
 
 // Severity returns the tier of s. NaN is Normal.
@@ -257,70 +318,10 @@ func (t *Threshold) UnmarshalBinary(data []byte) error {
 	if !math.IsNaN(q) && !(q > 0 && q < 1) {
 		return check.Errorf(pkg, ErrCorrupt, "threshold quantile %v", q)
 	}
-	x, err := newThreshold(value, q, ThresholdConfig{Origin: origin, Tiers: tiers})
+	x, err := newThreshold(value, q, ThresholdConfig{Origin: origin, Tiers: tiers}, !math.IsNaN(q))
 	if err != nil || x.tiers != tiers {
 		return check.Errorf(pkg, ErrCorrupt, "threshold data is inconsistent")
 	}
 	*t = *x
 	return nil
-}
-
-// AlertLevels grade scores on a 0-1 scale (Rank or Unify normalised, or any
-// calibrated probability) into alert levels. Each zero field takes its
-// default; after defaults 0 < Medium < High ≤ 1.
-type AlertLevels struct {
-	Medium float64 // default 0.7
-	High   float64 // default 0.9
-}
-
-// Alert is the level of a score on a 0-1 scale.
-type Alert int
-
-const (
-	// NoAlert is below the medium level.
-	NoAlert Alert = iota
-	// MediumAlert is at or above the medium level (0.7 by default).
-	MediumAlert
-	// HighAlert is at or above the high level (0.9 by default).
-	HighAlert
-)
-
-var alertNames = [...]string{"none", "medium", "high"}
-
-// String returns the level's name.
-func (a Alert) String() string {
-	if a < 0 || int(a) >= len(alertNames) {
-		return "Alert(?)"
-	}
-	return alertNames[a]
-}
-
-// Validate returns the levels with defaults filled in, or ErrConfig.
-func (l AlertLevels) Validate() (AlertLevels, error) {
-	if l.Medium == 0 {
-		l.Medium = 0.7
-	}
-	if l.High == 0 {
-		l.High = 0.9
-	}
-	if !(0 < l.Medium && l.Medium < l.High && l.High <= 1) {
-		return l, check.Errorf(pkg, ErrConfig, "alert levels %v, %v must satisfy 0 < medium < high ≤ 1", l.Medium, l.High)
-	}
-	return l, nil
-}
-
-// Level returns the alert level of p, a score on a 0-1 scale: HighAlert at
-// or above High, MediumAlert at or above Medium. Invalid levels (see
-// Validate) and NaN give NoAlert.
-func (l AlertLevels) Level(p float64) Alert {
-	l, err := l.Validate()
-	switch {
-	case err != nil:
-		return NoAlert
-	case p >= l.High:
-		return HighAlert
-	case p >= l.Medium:
-		return MediumAlert
-	}
-	return NoAlert
 }

@@ -86,7 +86,7 @@ func TestSeverityBoundaries(t *testing.T) {
 		{"threshold 10, origin 0", ten, 10, 12, 15},
 		{"LOF threshold 1.5 over origin 1", lof, 1.5, 1.6, 1.75},
 		{"custom tiers", custom, 1.8, 4, 6},
-		{"fitted", fitted, fitted.Value(), 1.2 * fitted.Value(), 1.5 * fitted.Value()},
+		{"fitted", fitted, fitted.Value(), fitted.Origin() + 1.2*(fitted.Value()-fitted.Origin()), fitted.Origin() + 1.5*(fitted.Value()-fitted.Origin())},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, w, k := tc.th.Bounds()
@@ -129,8 +129,8 @@ func TestThresholdErrors(t *testing.T) {
 		{"quantile 1", []float64{1, 2}, ThresholdConfig{Quantile: 1}, ErrConfig},
 		{"contamination 0.6", []float64{1, 2}, ThresholdConfig{Contamination: 0.6}, ErrConfig},
 		{"tiers out of order", []float64{1, 2}, ThresholdConfig{Tiers: Tiers{Warning: 1.6}}, ErrConfig},
-		// Negative scores with origin 0: the ratio would be meaningless.
-		{"threshold below origin", []float64{-3, -2, -1}, ThresholdConfig{}, ErrConfig},
+		// An origin above the threshold: the ratio would be meaningless.
+		{"threshold below origin", []float64{-3, -2, -1}, ThresholdConfig{Origin: 4}, ErrConfig},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := FitThreshold(tc.ref, tc.cfg)
@@ -164,33 +164,69 @@ func TestThresholdRoundTrip(t *testing.T) {
 	assert.True(t, math.IsNaN(back.Quantile()))
 }
 
-func TestAlertLevels(t *testing.T) {
+// TestSeverityFromTypical: the scale is measured from the reference median,
+// so the same position past the bar gets the same tier on any detector's
+// units, shifted or scaled.
+func TestSeverityFromTypical(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	base := gammaLike(r, 20_001)
 	for _, tc := range []struct {
-		levels AlertLevels
-		p      float64
-		want   Alert
+		name         string
+		shift, scale float64
 	}{
-		{AlertLevels{}, 0.69999, NoAlert},
-		{AlertLevels{}, 0.7, MediumAlert},
-		{AlertLevels{}, 0.89999, MediumAlert},
-		{AlertLevels{}, 0.9, HighAlert},
-		{AlertLevels{}, 1, HighAlert},
-		{AlertLevels{}, math.NaN(), NoAlert},
-		{AlertLevels{Medium: 0.5, High: 0.99}, 0.6, MediumAlert},
-		{AlertLevels{Medium: 0.5, High: 0.99}, 0.95, MediumAlert},
-		{AlertLevels{Medium: 0.95}, 0.96, NoAlert}, // invalid: medium above high
+		{"distance-like", 0, 1},
+		{"near 1, like LOF", 1, 0.01},
+		{"negative, like negated scores", -50, 3},
+		{"tiny iforest-like range", 0.4, 0.002},
 	} {
-		assert.Equal(t, tc.want, tc.levels.Level(tc.p), "%+v at %v", tc.levels, tc.p)
+		ref := make([]float64, len(base))
+		for i, v := range base {
+			ref[i] = tc.shift + tc.scale*v
+		}
+		th, err := FitThreshold(ref, ThresholdConfig{})
+		require.NoError(t, err, tc.name)
+		med, _ := Quantile(ref, 0.5)
+		q95, _ := Quantile(ref, 0.95)
+		assert.Equal(t, med, th.Origin(), tc.name)
+		assert.Equal(t, q95, th.Value(), tc.name)
+		c, w, k := th.Bounds()
+		assert.Equal(t, q95, c, tc.name)
+		assert.InDelta(t, med+1.2*(q95-med), w, 1e-9*math.Abs(w)+1e-12, tc.name)
+		assert.InDelta(t, med+1.5*(q95-med), k, 1e-9*math.Abs(k)+1e-12, tc.name)
+		// The same relative position gets the same tier everywhere.
+		for _, p := range []struct {
+			ratio float64
+			want  Severity
+		}{{0, Normal}, {0.99, Normal}, {1.1, Caution}, {1.3, Warning}, {2, Critical}} {
+			s := med + p.ratio*(q95-med)
+			assert.Equal(t, p.want, th.Severity(s), "%s at ratio %v", tc.name, p.ratio)
+			assert.InDelta(t, p.ratio, th.Ratio(s), 1e-9, tc.name)
+		}
 	}
-	_, err := AlertLevels{High: 1.2}.Validate()
-	assert.ErrorIs(t, err, ErrConfig)
-	l, err := AlertLevels{}.Validate()
+}
+
+func TestThresholdWithoutScale(t *testing.T) {
+	// Over half the reference ties at the minimum and the threshold: no
+	// room for tiers, so flagged scores are Caution.
+	ref := append(make([]float64, 97), 1, 2, 3)
+	th, err := FitThreshold(ref, ThresholdConfig{})
 	require.NoError(t, err)
-	assert.Equal(t, AlertLevels{0.7, 0.9}, l)
-	// On the Unify scale 0.9 is the 95th percentile of normal data.
-	u, _ := FitNormalizer(Unify, []float64{-1, 1})
-	assert.Equal(t, MediumAlert, AlertLevels{}.Level(u.Normalize(1.04)))
-	assert.Equal(t, HighAlert, AlertLevels{}.Level(u.Normalize(1.65)))
+	assert.Equal(t, 0.0, th.Value())
+	assert.Equal(t, Caution, th.Severity(0))
+	assert.Equal(t, Caution, th.Severity(100))
+	assert.Equal(t, Normal, th.Severity(-1))
+	assert.True(t, math.IsNaN(th.Ratio(5)))
+	b, err := th.MarshalBinary()
+	require.NoError(t, err)
+	var back Threshold
+	require.NoError(t, back.UnmarshalBinary(b))
+	assert.Equal(t, *th, back)
+	// Ties at the median but room below: the scale starts at the minimum.
+	ref = []float64{0, 1, 5, 5, 5, 5, 5, 5, 5, 5}
+	th, err = FitThreshold(ref, ThresholdConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, 5.0, th.Value())
+	assert.Equal(t, 0.0, th.Origin())
 }
 
 func ExampleThreshold() {
@@ -199,15 +235,15 @@ func ExampleThreshold() {
 	for i := range ref {
 		ref[i] = float64(i + 1)
 	}
-	th, _ := FitThreshold(ref, ThresholdConfig{}) // 95th percentile
-	fmt.Printf("threshold %.2f\n", th.Value())
-	for _, s := range []float64{50, 96, 120, 150} {
+	th, _ := FitThreshold(ref, ThresholdConfig{}) // 95th percentile, scale from the median
+	fmt.Printf("typical %.2f, threshold %.2f\n", th.Origin(), th.Value())
+	for _, s := range []float64{50, 96, 104, 118} {
 		fmt.Printf("score %3.0f: %3.0f%% %v\n", s, 100*th.Ratio(s), th.Severity(s))
 	}
 	// Output:
-	// threshold 95.05
-	// score  50:  53% normal
-	// score  96: 101% caution
-	// score 120: 126% warning
-	// score 150: 158% critical
+	// typical 50.50, threshold 95.05
+	// score  50:  -1% normal
+	// score  96: 102% caution
+	// score 104: 120% warning
+	// score 118: 152% critical
 }
