@@ -62,8 +62,9 @@
 // # Persistence
 //
 // MarshalBinary writes one blob (internal/codec: magic, version, CRC-32C).
-// Each part carries its detector kind ("iforest", "knn", "lof") and a part
-// version, so new kinds are added as new tags, without changing the format.
+// Each part carries its detector kind ("iforest", "knn", "lof", "ocsvm",
+// "autoencoder") and a part version, so new kinds are added as new tags,
+// without changing the format.
 // At Fit the pipeline scores three probe rows (the columns' quartiles and
 // median) with every detector and stores the results; UnmarshalBinary
 // re-scores them and refuses a blob in which any detector does not give, bit

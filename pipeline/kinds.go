@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/vigil-ml/vigil/autoencoder"
 	"github.com/vigil-ml/vigil/iforest"
 	"github.com/vigil-ml/vigil/knn"
 	"github.com/vigil-ml/vigil/lof"
@@ -173,6 +174,35 @@ var kinds = []kind{
 			return d, false
 		},
 	},
+	{
+		tag: "autoencoder", version: 1,
+		config: func(cfg any) bool {
+			switch cfg.(type) {
+			case autoencoder.Config, *autoencoder.Config:
+				return true
+			}
+			return false
+		},
+		fit: func(ctx context.Context, X mat.Matrix, cfg any) (detector, []float64, error) {
+			c, _ := deref[autoencoder.Config](cfg)
+			m, err := autoencoder.Fit(ctx, X, c)
+			if err != nil {
+				return nil, nil, err
+			}
+			ref, err := scoreAll(ctx, m, X)
+			return m, ref, err
+		},
+		decode: func(b []byte) (detector, error) {
+			m := new(autoencoder.Model)
+			return m, m.UnmarshalBinary(b)
+		},
+		withWorkers: func(d detector, n int) (detector, bool) {
+			if w, ok := d.(interface{ WithWorkers(int) *autoencoder.Model }); ok {
+				return w.WithWorkers(n), true
+			}
+			return d, false
+		},
+	},
 }
 
 // unmarshal decodes b into m when m's type can decode.
@@ -201,7 +231,7 @@ func deref[T any](cfg any) (T, bool) {
 // kindOfConfig returns the registry entry of a Detector.Config.
 func kindOfConfig(cfg any) (*kind, error) {
 	if cfg == nil {
-		return nil, errorf(ErrConfig, "detector has no Config: give an iforest.Config, knn.Config or lof.Config")
+		return nil, errorf(ErrConfig, "detector has no Config: give an iforest.Config, knn.Config, lof.Config, ocsvm.Config or autoencoder.Config")
 	}
 	for i := range kinds {
 		if kinds[i].config(cfg) {

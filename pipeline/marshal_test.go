@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/vigil-ml/vigil/autoencoder"
 	"github.com/vigil-ml/vigil/iforest"
 	"github.com/vigil-ml/vigil/internal/codec"
 	"github.com/vigil-ml/vigil/knn"
@@ -50,13 +51,14 @@ func weightsFor(m int) []float64 {
 
 func TestMarshalRoundTrip(t *testing.T) {
 	X := testRows(200, 3, 1)
-	p := fitTest(t, X, Detector{Config: iforest.Config{Trees: 30, Seed: 4}}, Detector{Config: knn.Config{}}, Detector{Name: "density", Config: lof.Config{K: 12}})
+	p := fitTest(t, X, Detector{Config: iforest.Config{Trees: 30, Seed: 4}}, Detector{Config: knn.Config{}},
+		Detector{Name: "density", Config: lof.Config{K: 12}}, Detector{Config: &autoencoder.Config{Seed: 2, Epochs: 3}})
 	b, err := p.MarshalBinary()
 	require.NoError(t, err)
 	var q Pipeline
 	require.NoError(t, q.UnmarshalBinary(b))
 	assert.Equal(t, p.Detectors(), q.Detectors())
-	assert.Equal(t, []string{"iforest", "knn", "lof"}, q.Kinds())
+	assert.Equal(t, []string{"iforest", "knn", "lof", "autoencoder"}, q.Kinds())
 	assert.Equal(t, p.FeatureNames(), q.FeatureNames())
 	assert.Equal(t, p.Threshold().Value(), q.Threshold().Value())
 	Q := testRows(100, 3, 2)

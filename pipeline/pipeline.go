@@ -43,7 +43,8 @@ type Detector struct {
 	// must be unique.
 	Name string
 	// Config selects the detector by its type and configures it: an
-	// iforest.Config, knn.Config or lof.Config, as a value or a pointer.
+	// iforest.Config, knn.Config, lof.Config, ocsvm.Config or
+	// autoencoder.Config, as a value or a pointer.
 	Config any
 }
 
@@ -557,7 +558,8 @@ func (p *Pipeline) Detectors() []string {
 	return out
 }
 
-// Kinds returns the detectors' kinds ("iforest", "knn", "lof"), in order.
+// Kinds returns the detectors' kinds ("iforest", "knn", "lof", "ocsvm",
+// "autoencoder"), in order.
 func (p *Pipeline) Kinds() []string {
 	if p == nil {
 		return nil
@@ -569,8 +571,9 @@ func (p *Pipeline) Kinds() []string {
 	return out
 }
 
-// Model returns detector i's fitted model (an *iforest.Model, *knn.Model or
-// *lof.Model), for reading its own figures. It must not be modified.
+// Model returns detector i's fitted model (an *iforest.Model, *knn.Model,
+// *lof.Model, *ocsvm.Model or *autoencoder.Model), for reading its own
+// figures. It must not be modified.
 func (p *Pipeline) Model(i int) any { return p.parts[i].det }
 
 // Combiner returns the pipeline's combiner.
