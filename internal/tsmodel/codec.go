@@ -9,9 +9,9 @@ import (
 
 // Snapshot layout version and size.
 const (
-	codecVersion = 1
+	codecVersion = 3
 	// EncodedSize is the number of bytes AppendBinary appends.
-	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*(nCorr-1)+nSeason*nCorr+2+4) + 4*3*slots
+	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*(nCorr-1)+nSeason*nCorr+2+4+1+calLevels) + 1 + 4*(daySlots+2*slots)
 )
 
 // AppendBinary appends the series' state (EncodedSize bytes) to b.
@@ -43,6 +43,11 @@ func (s *Series) AppendBinary(b []byte) []byte {
 	f(s.mbW2)
 	f(s.mbVar)
 	f(s.runMean)
+	f(s.calN)
+	for _, x := range s.calE {
+		f(x)
+	}
+	b = append(b, s.calPrev)
 	for _, x := range s.day {
 		b = le.AppendUint32(b, math.Float32bits(x))
 	}
@@ -89,6 +94,12 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 		}
 	}
 	t.m2, t.m4, t.mbS, t.mbW2, t.mbVar, t.runMean = f(), f(), f(), f(), f(), f()
+	t.calN = f()
+	for k := range t.calE {
+		t.calE[k] = f()
+	}
+	t.calPrev = b[o]
+	o++
 	for i := range t.day {
 		t.day[i] = math.Float32frombits(le.Uint32(b[o:]))
 		o += 4
@@ -99,7 +110,7 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 			o += 4
 		}
 	}
-	if t.season >= nSeason || t.corr >= nCorr || t.runSide < -1 || t.runSide > 1 || t.flags >= 1<<3 {
+	if t.season >= nSeason || t.corr >= nCorr || t.runSide < -1 || t.runSide > 1 || t.flags >= 1<<3 || t.calPrev >= 1<<calLevels {
 		return b, check.Errorf(pkg, check.ErrCorrupt, "series state has out-of-range model fields")
 	}
 	if !t.finite() {
@@ -111,7 +122,7 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 
 func (s *Series) finite() bool {
 	ok := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	all := []float64{s.base, s.m2, s.m4, s.mbS, s.mbW2, s.mbVar, s.runMean}
+	all := []float64{s.base, s.m2, s.m4, s.mbS, s.mbW2, s.mbVar, s.runMean, s.calN, s.calE[0], s.calE[1], s.calE[2]}
 	for _, x := range all {
 		if !ok(x) {
 			return false

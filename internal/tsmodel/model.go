@@ -40,8 +40,10 @@ type Params struct {
 	baseRate, errRate, corrRate [2]float64 // only [0] of baseRate and errRate are used
 	seasonFloor                 float64    // minimum per-update gain of a daily profile slot
 	splitFloor                  float64    // minimum per-update gain of a weekday/weekend slot
-	slotUpdatesPerDay           float64    // how many updates a slot gets per day
+	slotUpdatesPerDay           float64    // how many updates an hourly slot gets per day
+	daySlotUpdatesPerDay        float64    // how many updates a daily-profile slot gets per day
 	warmAfter                   int64      // seconds of history before scoring
+	calRate                     float64    // decay of the calibration counts
 }
 
 // NewParams returns the parameters of a detector with the given bucket span
@@ -77,10 +79,13 @@ func NewParams(bucketSpanSeconds int64, adaptationRate, sensitivity float64) (*P
 	p.errRate[0] = clamp(a*span/(7*86400), 1e-5, 0.05)
 	// Corrections: medium and fast exponentially smoothed levels.
 	p.corrRate = [2]float64{clamp(0.05*a, 1e-4, 0.5), clamp(0.3*a, 1e-3, 0.9)}
+	// Calibration counts remember about four weeks of buckets.
+	p.calRate = clamp(a*span/(28*86400), 1e-6, 0.01)
 	p.slotUpdatesPerDay = math.Max(1, 3600/span)
+	p.daySlotUpdatesPerDay = math.Max(1, 1800/span)
 	// A daily slot remembers about a week of days, a weekend slot about
 	// four weekends (eight days).
-	p.seasonFloor = clamp(a/(7*p.slotUpdatesPerDay), 1e-5, 0.5)
+	p.seasonFloor = clamp(a/(7*math.Max(1, 1800/span)), 1e-5, 0.5)
 	p.splitFloor = clamp(a/(8*p.slotUpdatesPerDay), 1e-5, 0.5)
 	ch := int64(math.Max(6*3600, 12*span) / a)
 	p.ChangeAfter = max(ch, 2*bucketSpanSeconds)
@@ -93,9 +98,10 @@ func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
 // Number of seasonal models (none, daily, weekday/weekend) and corrections
 // (none, medium, fast).
 const (
-	nSeason = 3
-	nCorr   = 3
-	slots   = 24
+	nSeason  = 3
+	nCorr    = 3
+	slots    = 24 // hourly slots of the weekday/weekend profiles and the variance profile
+	daySlots = 48 // half-hourly slots of the daily profile
 )
 
 const (
@@ -125,7 +131,10 @@ type Series struct {
 	mbW2     float64                 // Σ 0.81^k
 	mbVar    float64                 // decayed E[mbS²] under normal conditions
 	runMean  float64                 // recent mean residual within the run
-	day      [slots]float32          // daily profile, offsets from base
+	calN     float64                 // decayed count of scored buckets
+	calE     [calLevels]float64      // decayed count of episodes reaching each calibration level
+	calPrev  uint8                   // calibration levels the previous bucket reached
+	day      [daySlots]float32       // daily profile, offsets from base
 	split    [2][slots]float32       // weekday (0) and weekend (1) profiles
 }
 
@@ -161,9 +170,11 @@ type eval struct {
 	sd       float64 // residual standard deviation of the chosen model
 	nu       float64 // Student-t degrees of freedom
 	z        float64 // standardised residual of the chosen model
-	slotPos  float64 // daily slot position (fractional)
+	hourPos  float64 // position in hourly slots (fractional)
+	dayPos   float64 // position in daily-profile slots
 	dayType  int
 	pSB, pMB float64 // side-specific single and multi-bucket p
+	pMBTwo   float64 // two-sided multi-bucket p
 	pTwo     float64 // two-sided single-bucket p, for outlier weighting
 	mbNext   float64 // mbS after this value
 	mbZ      float64 // standardised multi-bucket statistic
@@ -171,7 +182,7 @@ type eval struct {
 	warm     bool
 }
 
-// phase returns the daily slot position and the day type of a bucket.
+// phase returns the bucket's position in hourly slots and its day type.
 func phase(p *Params, t int64) (pos float64, dayType int) {
 	mid := t + p.BucketSpan/2
 	sec := mid % 86400
@@ -195,39 +206,44 @@ func phase(p *Params, t int64) (pos float64, dayType int) {
 
 // interp returns the linear interpolation of a circular profile at pos and
 // the two slots and weights it used.
-func interp(prof *[slots]float32, pos float64) (v float64, i0, i1 int, w1 float64) {
+func interp(prof []float32, pos float64) (v float64, i0, i1 int, w1 float64) {
+	n := len(prof)
 	f := math.Floor(pos)
 	w1 = pos - f
-	i0 = int(f) % slots
+	i0 = int(f) % n
 	if i0 < 0 {
-		i0 += slots
+		i0 += n
 	}
-	i1 = (i0 + 1) % slots
+	i1 = (i0 + 1) % n
 	v = float64(prof[i0])*(1-w1) + float64(prof[i1])*w1
 	return v, i0, i1, w1
 }
 
-func mean24(prof *[slots]float32) float64 {
+func meanOf(prof []float32) float64 {
 	var s float64
 	for _, x := range prof {
 		s += float64(x)
 	}
-	return s / slots
+	return s / float64(len(prof))
 }
 
+// dayPos converts an hourly position to a daily-profile position.
+func dayPos(hourPos float64) float64 { return (hourPos+0.5)*daySlots/slots - 0.5 }
+
 // profiles returns the centred seasonal offsets of each seasonal model.
-func (s *Series) profiles(pos float64, dayType int) (out [nSeason]float64) {
-	d, _, _, _ := interp(&s.day, pos)
-	out[1] = d - mean24(&s.day)
-	w, _, _, _ := interp(&s.split[dayType], pos)
-	m := (5*mean24(&s.split[0]) + 2*mean24(&s.split[1])) / 7
+func (s *Series) profiles(hourPos float64, dayType int) (out [nSeason]float64) {
+	d, _, _, _ := interp(s.day[:], dayPos(hourPos))
+	out[1] = d - meanOf(s.day[:])
+	w, _, _, _ := interp(s.split[dayType][:], hourPos)
+	m := (5*meanOf(s.split[0][:]) + 2*meanOf(s.split[1][:])) / 7
 	out[2] = w - m
 	return out
 }
 
 func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
-	e.slotPos, e.dayType = phase(p, t)
-	e.prof = s.profiles(e.slotPos, e.dayType)
+	e.hourPos, e.dayType = phase(p, t)
+	e.dayPos = dayPos(e.hourPos)
+	e.prof = s.profiles(e.hourPos, e.dayType)
 	for m := 0; m < nSeason; m++ {
 		b := s.base + e.prof[m]
 		e.pred[m][0] = b
@@ -236,7 +252,7 @@ func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
 		}
 	}
 	e.chosen = e.pred[s.season][s.corr]
-	e.sd, e.nu = s.spread(v)
+	e.sd, e.nu = s.spread()
 	e.warm = s.n >= 8 && t-s.first >= p.warmAfter
 	r := v - e.chosen
 	e.z = r / e.sd
@@ -244,11 +260,12 @@ func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
 	// Multi-bucket statistic including this bucket.
 	zc := clamp(e.z, -4, 4)
 	e.mbNext = 0.9*s.mbS + zc
-	e.pMB = 1
+	e.pMB, e.pMBTwo = 1, 1
 	if s.mbN >= 8 && s.mbVar > 0 {
 		e.mbZ = e.mbNext / math.Sqrt(s.mbVar)
 		nuMB := clamp(e.nu, 5, 30)
 		hi, lo := tTails(e.mbZ, nuMB)
+		e.pMBTwo = math.Min(1, 2*math.Min(hi, lo))
 		switch side {
 		case High:
 			e.pMB = hi
@@ -263,7 +280,7 @@ func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
 
 // spread returns the residual standard deviation and Student-t degrees of
 // freedom of the chosen model.
-func (s *Series) spread(v float64) (sd, nu float64) {
+func (s *Series) spread() (sd, nu float64) {
 	vr := s.err[s.season][s.corr]
 	floor := 1e-8 * math.Max(s.base*s.base, 1e-300)
 	if floor < 1e-300 {
@@ -280,7 +297,6 @@ func (s *Series) spread(v float64) (sd, nu float64) {
 			nu = clamp(2.5+9/(k-3), 3, 100)
 		}
 	}
-	_ = v
 	return math.Sqrt(vr), nu
 }
 
@@ -389,12 +405,7 @@ func (s *Series) result(p *Params, e *eval) Result {
 	psb := math.Max(e.pSB, math.SmallestNonzeroFloat64)
 	pmb := math.Max(e.pMB, math.SmallestNonzeroFloat64)
 	res.SingleBucketP, res.MultiBucketP = psb, pmb
-	m := psb
-	// The multi-bucket test counts only while this bucket deviates on the
-	// same side, so the buckets after a lone spike are not flagged.
-	if math.Abs(e.z) >= 1 && e.z*e.mbZ > 0 && pmb < m {
-		m = pmb
-	}
+	m := s.calibrate(e.minP(psb, pmb))
 	pc := 2*m - m*m
 	if pc > 1 {
 		pc = 1
@@ -405,6 +416,82 @@ func (s *Series) result(p *Params, e *eval) Result {
 	res.Probability = math.Max(pc, math.SmallestNonzeroFloat64)
 	res.MultiBucketImpact = multiBucketImpact(psb, pmb)
 	return res
+}
+
+// minP is the smaller of the single- and multi-bucket p. The multi-bucket
+// test counts only while this bucket deviates on the same side, so the
+// buckets after a lone spike are not flagged.
+func (e *eval) minP(psb, pmb float64) float64 {
+	if math.Abs(e.z) >= 1 && e.z*e.mbZ > 0 && pmb < psb {
+		return pmb
+	}
+	return psb
+}
+
+// Calibration: the model counts, with a slow decay, how often episodes
+// (runs of consecutive buckets) reach p < 1e-2, 1e-3 and 1e-4, and scales p
+// up by the ratio of observed to nominal rates, with 2 pseudo-episodes at
+// the nominal rate, never below 1 and growing at most tenfold per decade so
+// that calibrated p stays monotone in p. A well-specified series is left
+// as it is; one whose residuals are burstier than the model's tails is
+// scored on its own record, as Elastic's quantile normalisation does for
+// record scores, but without rewriting earlier results.
+const (
+	calLevels = 3
+	calPrior  = 2
+)
+
+func (s *Series) calFactors() (c [calLevels]float64) {
+	nominal := 1e-2
+	prev := 1.0
+	for k := range c {
+		f := (s.calE[k] + calPrior) / (s.calN*nominal + calPrior)
+		f = clamp(f, prev, 10*prev)
+		c[k], prev = f, f
+		nominal /= 10
+	}
+	return c
+}
+
+// calibrate maps a probability through the series' calibration.
+func (s *Series) calibrate(p float64) float64 {
+	if s.calN == 0 || p >= 0.1 {
+		return p
+	}
+	c := s.calFactors()
+	var f float64
+	switch lp := -math.Log10(p); {
+	case lp <= 2:
+		f = 1 + (c[0]-1)*(lp-1)
+	case lp >= 2+calLevels-1:
+		f = c[calLevels-1]
+	default:
+		k := int(lp - 2)
+		w := lp - 2 - float64(k)
+		f = math.Exp(math.Log(c[k])*(1-w) + math.Log(c[k+1])*w)
+	}
+	return math.Min(1, p*f)
+}
+
+// calUpdate counts the bucket and the episodes it starts.
+func (s *Series) calUpdate(p *Params, m float64) {
+	a := p.calRate
+	s.calN += 1 - a*s.calN
+	lv := uint8(0)
+	th := 1e-2
+	for k := 0; k < calLevels; k++ {
+		if m < th {
+			lv |= 1 << k
+		}
+		th /= 10
+	}
+	for k := 0; k < calLevels; k++ {
+		s.calE[k] -= a * s.calE[k]
+		if lv&(1<<k) != 0 && s.calPrev&(1<<k) == 0 {
+			s.calE[k]++
+		}
+	}
+	s.calPrev = lv
 }
 
 // multiBucketImpact is Elastic's measure (reference §3.6.5).
@@ -440,7 +527,7 @@ func (s *Series) Predict(p *Params, t int64) (typical, lower, upper float64) {
 	if s.corr > 0 {
 		pred += s.corrLvl[s.season][s.corr-1]
 	}
-	sd, nu := s.spread(pred)
+	sd, nu := s.spread()
 	return s.bounds(pred, sd, nu)
 }
 
@@ -569,6 +656,16 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 		s.mbN++
 	}
 
+	// The level, profiles and corrections learn a Huber-clipped value: a
+	// residual beyond 3 deviations of the chosen model counts as 3, so
+	// that a spike of any height moves them no more than a large ordinary
+	// deviation (the outlier weight then scales that down further).
+	vRaw := v
+	if e.warm {
+		lim := 3 * e.sd
+		v = e.chosen + clamp(v-e.chosen, -lim, lim)
+	}
+
 	// Corrections learn what base+season leaves over.
 	for m := 0; m < nSeason; m++ {
 		for c := 1; c < nCorr; c++ {
@@ -581,8 +678,8 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 	// Seasonal profiles learn the value's offset from base.
 	dev := v - s.base
 	days := float64(t-s.first) / 86400
-	g := math.Max(1/(1+days*p.slotUpdatesPerDay), p.seasonFloor) * w
-	_, i0, i1, w1 := interp(&s.day, e.slotPos)
+	g := math.Max(1/(1+days*p.daySlotUpdatesPerDay), p.seasonFloor) * w
+	_, i0, i1, w1 := interp(s.day[:], e.dayPos)
 	s.day[i0] += float32(g * (1 - w1) * (dev - float64(s.day[i0])))
 	s.day[i1] += float32(g * w1 * (dev - float64(s.day[i1])))
 	gs := math.Max(1/(1+days/7*2*p.slotUpdatesPerDay), p.splitFloor) * w
@@ -590,14 +687,18 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 		gs = math.Max(1/(1+days/7*5*p.slotUpdatesPerDay), p.splitFloor) * w
 	}
 	sp := &s.split[e.dayType]
-	sp[i0] += float32(gs * (1 - w1) * (dev - float64(sp[i0])))
-	sp[i1] += float32(gs * w1 * (dev - float64(sp[i1])))
+	_, h0, h1, hw := interp(sp[:], e.hourPos)
+	sp[h0] += float32(gs * (1 - hw) * (dev - float64(sp[h0])))
+	sp[h1] += float32(gs * hw * (dev - float64(sp[h1])))
 
 	// Base level.
 	ab := math.Max(1/(n+1), p.baseRate[0]) * w
 	s.base += ab * (v - s.base)
 
-	s.runChange(p, t, v, e)
+	if e.warm {
+		s.calUpdate(p, e.minP(math.Max(e.pTwo, math.SmallestNonzeroFloat64), e.pMBTwo))
+	}
+	s.runChange(p, t, vRaw, e)
 	s.choose(t)
 
 	if s.n < math.MaxUint32 {

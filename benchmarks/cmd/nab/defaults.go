@@ -1,0 +1,7 @@
+package main
+
+// Defaults of -suppress and -margin.
+const (
+	defaultSuppress = 200
+	defaultMargin   = 1
+)
