@@ -373,6 +373,11 @@ func (e *Engine) Observe(ev Event) ([]BucketResult, error) {
 	if !e.started {
 		e.started, e.open, e.latest = true, b, ms
 	}
+	if b < e.open && e.stats.Buckets == 0 && floorDiv(e.latest, e.spanMs)-b < e.slots && (b+1)*e.spanMs+e.latMs > e.latest {
+		// Nothing closed yet: the job starts at the earliest bucket still
+		// within Latency, whatever order the first events came in.
+		e.open = b
+	}
 	if b < e.open {
 		e.stats.Late++
 		return nil, eventErr(ErrLate, "event at %s is before the earliest open bucket %s (latency %v)",

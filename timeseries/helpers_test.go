@@ -3,6 +3,8 @@ package timeseries
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"time"
 )
 
@@ -88,4 +90,12 @@ func runAll(e *Engine, evs []*testEvent) ([]BucketResult, error) {
 	}
 	res, err := e.Flush()
 	return append(all, res...), err
+}
+
+func lookupEnvInt(name string, def int) int {
+	v, err := strconv.Atoi(os.Getenv(name))
+	if err != nil {
+		return def
+	}
+	return v
 }
