@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/vigil-ml/vigil/iforest"
 	"github.com/vigil-ml/vigil/knn"
 	"github.com/vigil-ml/vigil/lof"
 	"github.com/vigil-ml/vigil/pipeline"
@@ -55,4 +56,33 @@ func Example() {
 	// Output:
 	// typical row: label 0, normal
 	// odd row: label 1, critical at 733% of the threshold
+}
+
+// Labels from a contamination rate, as PyOD's and scikit-learn's
+// contamination set them: the threshold is the 1 − c quantile of the
+// training scores, so a fraction c of the training rows is labelled 1.
+func ExamplePipeline_Predict() {
+	r := rand.New(rand.NewPCG(3, 4))
+	X := mat.NewDense(1000, 2, nil)
+	for i := 0; i < 1000; i++ {
+		X.SetRow(i, []float64{r.NormFloat64(), r.NormFloat64()})
+	}
+	p, err := pipeline.Fit(context.Background(), X, pipeline.Config{
+		Detectors:     []pipeline.Detector{{Config: iforest.Config{Seed: 1}}},
+		Contamination: 0.02,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	labels, err := p.Predict(context.Background(), X)
+	if err != nil {
+		log.Fatal(err)
+	}
+	flagged := 0
+	for _, l := range labels {
+		flagged += l
+	}
+	fmt.Printf("%d of %d training rows labelled 1\n", flagged, len(labels))
+	// Output:
+	// 20 of 1000 training rows labelled 1
 }
