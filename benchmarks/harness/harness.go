@@ -219,20 +219,8 @@ type SuiteConfig struct {
 // order, skipping sets larger than sc.MaxN. Sizes come from MANIFEST.tsv
 // when present, so that skipped sets are never parsed.
 func RunSuite(ctx context.Context, det Detector, sc SuiteConfig) (*Report, error) {
-	names, err := dataset.Names(sc.Dir)
+	names, manifest, err := setNames(sc)
 	if err != nil {
-		return nil, err
-	}
-	if len(sc.Only) > 0 {
-		for _, o := range sc.Only {
-			if !slices.Contains(names, o) {
-				return nil, fmt.Errorf("no set %q in %s", o, sc.Dir)
-			}
-		}
-		names = slices.DeleteFunc(names, func(s string) bool { return !slices.Contains(sc.Only, s) })
-	}
-	manifest, err := dataset.Manifest(sc.Dir)
-	if err != nil && !errors.Is(err, dataset.ErrNotFound) {
 		return nil, err
 	}
 	rep := &Report{
@@ -250,34 +238,71 @@ func RunSuite(ctx context.Context, det Detector, sc SuiteConfig) (*Report, error
 	if det.Deterministic && len(rep.Seeds) > 1 {
 		rep.Seeds = rep.Seeds[:1]
 	}
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return rep, err
-		}
-		if e, ok := manifest[name]; ok && sc.MaxN > 0 && e.N > sc.MaxN {
-			rep.Skipped = append(rep.Skipped, Skip{Dataset: name, N: e.N, Reason: fmt.Sprintf("n > max-n %d", sc.MaxN)})
-			continue
-		}
-		ds, err := dataset.Load(filepath.Join(sc.Dir, name+".csv"))
-		if err != nil {
-			return rep, err
-		}
-		n, d := ds.X.Dims()
-		if e, ok := manifest[name]; ok && (e.N != n || e.D != d) {
-			return rep, fmt.Errorf("%s: file has %d×%d, MANIFEST.tsv says %d×%d", name, n, d, e.N, e.D)
-		}
-		if sc.MaxN > 0 && n > sc.MaxN {
-			rep.Skipped = append(rep.Skipped, Skip{Dataset: name, N: n, Reason: fmt.Sprintf("n > max-n %d", sc.MaxN)})
-			continue
-		}
+	err = eachSet(ctx, sc, names, manifest, func(name string, n int) {
+		rep.Skipped = append(rep.Skipped, Skip{Dataset: name, N: n, Reason: fmt.Sprintf("n > max-n %d", sc.MaxN)})
+	}, func(ds *dataset.Dataset) error {
 		res, err := Run(ctx, ds, det, sc.Config)
 		if err != nil {
-			return rep, err
+			return err
 		}
 		rep.Results = append(rep.Results, res)
 		if sc.Progress != nil {
 			sc.Progress(res)
 		}
+		return nil
+	})
+	return rep, err
+}
+
+// setNames lists the sets of sc.Dir (or sc.Only) and reads the manifest.
+func setNames(sc SuiteConfig) ([]string, map[string]dataset.Entry, error) {
+	names, err := dataset.Names(sc.Dir)
+	if err != nil {
+		return nil, nil, err
 	}
-	return rep, nil
+	if len(sc.Only) > 0 {
+		for _, o := range sc.Only {
+			if !slices.Contains(names, o) {
+				return nil, nil, fmt.Errorf("no set %q in %s", o, sc.Dir)
+			}
+		}
+		names = slices.DeleteFunc(names, func(s string) bool { return !slices.Contains(sc.Only, s) })
+	}
+	manifest, err := dataset.Manifest(sc.Dir)
+	if err != nil && !errors.Is(err, dataset.ErrNotFound) {
+		return nil, nil, err
+	}
+	return names, manifest, nil
+}
+
+// eachSet loads the named sets in order and calls run on each, calling skip
+// for those over sc.MaxN rows (by the manifest, before parsing, when it
+// lists them).
+func eachSet(ctx context.Context, sc SuiteConfig, names []string, manifest map[string]dataset.Entry,
+	skip func(name string, n int), run func(*dataset.Dataset) error) error {
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e, ok := manifest[name]; ok && sc.MaxN > 0 && e.N > sc.MaxN {
+			skip(name, e.N)
+			continue
+		}
+		ds, err := dataset.Load(filepath.Join(sc.Dir, name+".csv"))
+		if err != nil {
+			return err
+		}
+		n, d := ds.X.Dims()
+		if e, ok := manifest[name]; ok && (e.N != n || e.D != d) {
+			return fmt.Errorf("%s: file has %d×%d, MANIFEST.tsv says %d×%d", name, n, d, e.N, e.D)
+		}
+		if sc.MaxN > 0 && n > sc.MaxN {
+			skip(name, n)
+			continue
+		}
+		if err := run(ds); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -265,3 +265,35 @@ func TestRegistry(t *testing.T) {
 	assert.False(t, ok)
 	assert.Contains(t, Names(), "iforest")
 }
+
+func TestMeasureSeverity(t *testing.T) {
+	// Normal scores 1..100 and anomalies 104, 110, 114, 120, 200: the 95th
+	// percentile of the 105 scores is 99.8 (between the 99th and 100th
+	// values), the median 53. Warning starts at 1.2 × 99.8 = 119.76 from 0,
+	// and at 53 + 1.2 × 46.8 = 109.16 from the median.
+	var scores []float64
+	var labels []bool
+	for i := 1; i <= 100; i++ {
+		scores, labels = append(scores, float64(i)), append(labels, false)
+	}
+	for _, s := range []float64{104, 110, 114, 120, 200} {
+		scores, labels = append(scores, s), append(labels, true)
+	}
+	r, err := MeasureSeverity(scores, labels)
+	require.NoError(t, err)
+	assert.InDelta(t, 99.8, r.Threshold, 1e-12)
+	assert.Equal(t, 53.0, r.Typical)
+	assert.Equal(t, 5, r.Anomalies)
+	assert.Equal(t, 0.0, r.NormalBefore)
+	assert.Equal(t, 0.4, r.AnomalyBefore)
+	assert.Equal(t, 0.0, r.NormalAfter)
+	assert.Equal(t, 0.8, r.AnomalyAfter)
+	var b strings.Builder
+	require.NoError(t, WriteSeverityTable(&b, []SeverityRow{r}))
+	assert.Contains(t, b.String(), "80.0")
+	// Negative thresholds have no scale from 0.
+	r, err = MeasureSeverity([]float64{-5, -4, -3, -2, -1}, []bool{false, false, false, false, true})
+	require.NoError(t, err)
+	assert.True(t, math.IsNaN(r.NormalBefore))
+	assert.Equal(t, 0.0, r.NormalAfter)
+}

@@ -38,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 		in      = fs.String("in", "", "read Vigil's report from this JSON file instead of running")
 		tol     = fs.Float64("tol", 0.015, "with -compare: flag sets whose mean ROC-AUC differs by more than this")
 		quiet   = fs.Bool("q", false, "no per-set progress on stderr")
+		sever   = fs.Bool("severity", false, "print the share of normal rows and of anomalies graded Warning or worse, with the severity scale measured from 0 (before) and from the median (after), for -detector (a comma-separated list; default all)")
 		o       harness.Options
 	)
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines per detector (0: GOMAXPROCS)")
@@ -57,6 +58,10 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if fs.NArg() > 0 {
 		return 2, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	if *sever {
+		return runSeverity(fs, *detName, *dataDir, *maxN, *only, *quiet, o, stdout, stderr)
 	}
 
 	var rep *harness.Report
@@ -142,4 +147,44 @@ func exit(err error) (int, error) {
 		return 2, err
 	}
 	return 0, nil
+}
+
+// runSeverity prints the severity table (issue 10's before/after figures).
+func runSeverity(fs *flag.FlagSet, detNames, dataDir string, maxN int, only string, quiet bool, o harness.Options, stdout, stderr io.Writer) (int, error) {
+	names := strings.Split(harness.Names(), ", ")
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "detector" {
+			names = strings.Split(detNames, ",")
+		}
+	})
+	var dets []harness.Detector
+	for _, n := range names {
+		d, ok := harness.Lookup(strings.TrimSpace(n))
+		if !ok {
+			return 2, fmt.Errorf("unknown detector %q; have %s", n, harness.Names())
+		}
+		dets = append(dets, d)
+	}
+	dir := dataDir
+	if dir == "" {
+		d, err := dataset.Dir()
+		if err != nil {
+			return 2, err
+		}
+		dir = d
+	}
+	sc := harness.SuiteConfig{Config: harness.Config{Options: o, Seeds: []uint64{0}}, Dir: dir, MaxN: maxN}
+	if only != "" {
+		sc.Only = strings.Split(only, ",")
+	}
+	if !quiet {
+		sc.Progress = func(r harness.Result) { fmt.Fprintf(stderr, "%s n=%d\n", r.Dataset, r.N) }
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rows, err := harness.RunSeverity(ctx, dets, sc)
+	if err != nil {
+		return 2, err
+	}
+	return exit(harness.WriteSeverityTable(stdout, rows))
 }
