@@ -198,33 +198,19 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Pipeline, error) {
 	return p, nil
 }
 
-// fitThreshold sets the threshold on the reference's combined scores with
-// the severity scale measured from their median, or from their minimum
-// when at least half of them tie at the threshold (as package score does).
-// A reference whose scores at the threshold's quantile are also its lowest
-// leaves no scale to grade on and is refused.
+// fitThreshold sets the threshold on the reference's combined scores, with
+// package score's scale: measured from their median, or from their minimum
+// when at least half of them tie at the threshold. A reference whose lowest
+// score is already the threshold leaves no scale to grade on and is refused.
 func fitThreshold(combined []float64, cfg Config) (*score.Threshold, error) {
-	q := cfg.Quantile
-	if q == 0 {
-		q = 0.95
+	t, err := score.FitThreshold(combined, score.ThresholdConfig{Quantile: cfg.Quantile, Contamination: cfg.Contamination, Tiers: cfg.Tiers})
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Contamination != 0 {
-		q = 1 - cfg.Contamination
+	if !(t.Origin() < t.Value()) {
+		return nil, errorf(ErrConfig, "the training rows' combined scores are all %g up to the threshold, so there is no scale to grade severity on: the training rows are (nearly) all alike", t.Value())
 	}
-	tc := score.ThresholdConfig{Quantile: cfg.Quantile, Contamination: cfg.Contamination, Tiers: cfg.Tiers}
-	value, err := score.Quantile(combined, q)
-	if err != nil || !(q > 0 && q < 1) {
-		return score.FitThreshold(combined, tc) // its error names the bad setting
-	}
-	med, _ := score.Quantile(combined, 0.5)
-	tc.Origin = med
-	if !(med < value) {
-		tc.Origin = slices.Min(combined)
-		if !(tc.Origin < value) {
-			return nil, errorf(ErrConfig, "the training rows' combined scores are all %g up to the %g quantile, so there is no scale to grade severity on: the training rows are (nearly) all alike", value, q)
-		}
-	}
-	return score.FitThreshold(combined, tc)
+	return t, nil
 }
 
 // bindProbes scores three synthetic rows (the columns' quartiles and median)

@@ -109,7 +109,10 @@ func serve(path string, workers int) {
 	p := loaded.WithWorkers(workers) // this machine's choice, not the training machine's
 	typical := p.Typical()
 	fmt.Printf("[serve, pid %d] loaded %s, scoring on %d workers\n", os.Getpid(), strings.Join(p.Kinds(), "+"), workers)
-	sustain := newSustain(3)
+	sustain, err := score.NewSustain(score.SustainConfig{Windows: 3, Window: time.Minute}) // warning or worse, 3 minutes running
+	if err != nil {
+		log.Fatal(err)
+	}
 	var throttle score.Throttle // zero value: one alert per client per 5 minutes
 	scored, hits := 0, 0
 	for _, minute := range live(1, 60) {
@@ -130,12 +133,12 @@ func serve(path string, workers int) {
 			if r.Severity >= score.Warning {
 				hits++
 			}
-			if !sustain.observe(w.client, r.Severity >= score.Warning) {
+			if !sustain.Observe(w.client, w.end, r.Severity).Sustained {
 				continue
 			}
 			if d := throttle.Allow(w.client, w.end); d.Allowed {
-				fmt.Printf("%s ALERT %-8s %-8s score %5.2f (%4.0f %% of bar)  %s  [%s]\n", w.end.Format("15:04"), w.client,
-					r.Severity, r.Score, 100*r.Ratio, why(p, r, w.features, typical), w.injected)
+				fmt.Printf("%s ALERT %-8s %-8s score %5.2f (%4.0f %% of bar, %d held back before)  %s  [%s]\n", w.end.Format("15:04"),
+					w.client, r.Severity, r.Score, 100*r.Ratio, d.Suppressed, why(p, r, w.features, typical), w.injected)
 			}
 		}
 	}
@@ -151,23 +154,4 @@ func why(p *pipeline.Pipeline, r pipeline.Result, x, typical []float64) string {
 		s = append(s, fmt.Sprintf("%s %.3g (typ. %.3g) %.0f%%", c.Name, x[c.Feature], typical[c.Feature], 100*c.Share))
 	}
 	return strings.Join(s, ", ")
-}
-
-// sustain counts each key's consecutive hits.
-type sustain struct {
-	n   int
-	run map[string]int
-}
-
-func newSustain(n int) *sustain { return &sustain{n: n, run: map[string]int{}} }
-
-// observe records one window of key and reports whether its run of hits
-// has reached n.
-func (s *sustain) observe(key string, hit bool) bool {
-	if !hit {
-		delete(s.run, key)
-		return false
-	}
-	s.run[key]++
-	return s.run[key] >= s.n
 }
