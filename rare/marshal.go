@@ -103,6 +103,7 @@ func keys(e *codec.Encoder, k []uint64) {
 // sketch writes the counters two to a word.
 func sketch(e *codec.Encoder, s *countMin) {
 	e.Bool(s.c != nil)
+	e.Float64(s.n)
 	for i := 0; i < len(s.c); i += 2 {
 		e.Uint64(uint64(math.Float32bits(s.c[i])) | uint64(math.Float32bits(s.c[i+1]))<<32)
 	}
@@ -325,6 +326,10 @@ func checkTouched(d *codec.Decoder, k []uint64, open int, isOpen func(uint64) bo
 
 func readSketch(d *codec.Decoder, s *countMin, size int) {
 	if !d.Bool() {
+		return
+	}
+	if s.n = d.Float64(); !mass(s.n) {
+		d.Fail("bad sketch total")
 		return
 	}
 	if s.bytes() > int64(size) {

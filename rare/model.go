@@ -214,7 +214,7 @@ type value struct {
 const (
 	cellBytes   = int64(unsafe.Sizeof(cell{}))
 	entityBytes = int64(unsafe.Sizeof(entity{})) + 32 + 8
-	valueBytes  = int64(unsafe.Sizeof(value{})) + 32 + 8
+	valueBytes  = 2*int64(unsafe.Sizeof(value{})) + 32 + 8 // with its share of the sort buffer
 	tailBytes   = 32
 	// liveShare of MemoryLimit is the model's own state; the rest is the
 	// garbage collector's headroom (GOGC=100 lets the heap reach about
@@ -250,6 +250,7 @@ type Model struct {
 	vals                      []value // sorted by pop, most used first
 	vidx                      map[uint64]uint32
 	vtouched                  []uint64
+	scratch                   []value // resortVals' buffer
 	popHead, popTail, popPend float64
 
 	cells, pops countMin

@@ -5,17 +5,22 @@ import "math"
 // cmsDepth is the number of rows of the count-min sketches.
 const cmsDepth = 4
 
-// countMin is a count-min sketch (Cormode and Muthukrishnan, 2005) with
-// conservative update (Estan and Varghese, 2002): an add raises only the
-// counters that are below the new estimate, which keeps the overestimate of
-// rare keys small when frequent keys share their counters. Counters hold
-// scaled masses like every count in the model, so decay needs no pass over
-// the sketch; they are float32 because the sketch only answers for the tail,
-// where six significant digits are plenty.
-// The counters are allocated on the first add, so that a model that never
-// needs its tail costs (and snapshots) nothing for it.
+// countMin is a count-min sketch (Cormode and Muthukrishnan, 2005) read as a
+// count-mean-min sketch (Deng and Rafiei, 2007): each row's counter is
+// corrected by the average mass the other keys put in a counter of that row,
+// and the estimate is the median of the corrected rows, clamped to
+// [0, smallest counter]. Under a flood that fills every counter, a plain
+// count-min estimate of an unseen key is the flood's level per counter; the
+// corrected one stays near zero, so a flood can neither make its own values
+// look established nor pass for the history of an evicted value.
+//
+// Counters hold scaled masses like every count in the model, so decay needs
+// no pass over the sketch; they are float32 because the sketch only answers
+// for the tail. The counters are allocated on the first add, so that a model
+// that never needs its tail costs (and snapshots) nothing for it.
 type countMin struct {
 	mask uint64    // width − 1; the width is a power of two
+	n    float64   // total mass added (every row receives all of it)
 	c    []float32 // cmsDepth rows of width counters, or nil before any add
 }
 
@@ -31,20 +36,31 @@ func (s *countMin) slot(key uint64, r int) int {
 	return r*s.width() + int(h&s.mask)
 }
 
-// estimate returns the smallest counter of key: never below the key's true
-// mass (up to float32 rounding), above it by the mass of colliding keys.
+// estimate returns the key's mass as the median of the noise-corrected rows.
 func (s *countMin) estimate(key uint64) float64 {
-	if len(s.c) == 0 {
+	if s.c == nil {
 		return 0
 	}
-	est := float32(math.MaxFloat32)
+	var e [cmsDepth]float64
+	lo := math.Inf(1)
+	w := float64(s.width())
 	for r := range cmsDepth {
-		est = min(est, s.c[s.slot(key, r)])
+		c := float64(s.c[s.slot(key, r)])
+		lo = min(lo, c)
+		e[r] = c - max(0, s.n-c)/(w-1)
 	}
-	return float64(est)
+	// Median of four: the mean of the middle two.
+	if e[0] > e[1] {
+		e[0], e[1] = e[1], e[0]
+	}
+	if e[2] > e[3] {
+		e[2], e[3] = e[3], e[2]
+	}
+	mid := (max(e[0], e[2]) + min(e[1], e[3])) / 2
+	return max(0, min(mid, lo))
 }
 
-// add adds w to key with conservative update.
+// add adds w to key.
 func (s *countMin) add(key uint64, w float64) {
 	if !(w > 0) {
 		return
@@ -52,17 +68,15 @@ func (s *countMin) add(key uint64, w float64) {
 	if s.c == nil {
 		s.alloc()
 	}
-	target := float32(s.estimate(key) + w)
+	s.n += w
 	for r := range cmsDepth {
-		i := s.slot(key, r)
-		if s.c[i] < target {
-			s.c[i] = target
-		}
+		s.c[s.slot(key, r)] += float32(w)
 	}
 }
 
 // scale multiplies every counter by f (renormalisation of the decay scale).
 func (s *countMin) scale(f float64) {
+	s.n *= f
 	for i, v := range s.c {
 		s.c[i] = float32(float64(v) * f)
 	}

@@ -1,7 +1,9 @@
 package rare
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/vigil-ml/vigil/internal/check"
 )
@@ -66,7 +68,9 @@ func (m *Model) closeBucket() {
 		p := max(0, v.pop+v.delta)
 		m.popHead += p - v.pop
 		v.pop, v.delta = p, 0
-		m.reposition(int(pos))
+	}
+	if len(m.vtouched) > 0 {
+		m.resortVals()
 	}
 	m.vtouched = m.vtouched[:0]
 	m.popHead = max(0, m.popHead)
@@ -88,6 +92,44 @@ func sortCells(c []cell) {
 		}
 		c[j] = x
 	}
+}
+
+// resortVals restores the descending order of the values after the
+// bucket's changes: the untouched ones are still in order, so the touched
+// ones are taken out, sorted and merged back in, and the index rewritten
+// from the first position that moved. Linear in the values, where bubbling
+// each fresh value past every older, decayed one would be quadratic.
+func (m *Model) resortVals() {
+	t := m.scratch[:0]
+	u := 0
+	first := len(m.vals)
+	for i := range m.vals {
+		if m.vals[i].last == m.cur {
+			t = append(t, m.vals[i])
+			first = min(first, i)
+			continue
+		}
+		m.vals[u] = m.vals[i]
+		u++
+	}
+	slices.SortStableFunc(t, func(a, b value) int { return cmp.Compare(b.pop, a.pop) })
+	// Merge from the back: untouched vals[:u] and t into vals[:u+len(t)].
+	i, j := u-1, len(t)-1
+	for k := u + len(t) - 1; j >= 0; k-- {
+		if i >= 0 && m.vals[i].pop < t[j].pop {
+			m.vals[k] = m.vals[i]
+			i--
+		} else {
+			m.vals[k] = t[j]
+			j--
+		}
+		first = min(first, k)
+	}
+	for k := first; k < len(m.vals); k++ {
+		m.vidx[m.vals[k].key] = uint32(k)
+	}
+	clear(t)
+	m.scratch = t[:0]
 }
 
 // reposition moves vals[i] to its place in descending order.
