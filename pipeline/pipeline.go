@@ -92,6 +92,7 @@ type Pipeline struct {
 	probes    []float64
 	probeRaw  []float64 // nProbes × len(parts), row-major
 	probeComb []float64
+	workers   int // set by WithWorkers; 0 means GOMAXPROCS
 }
 
 type part struct {
@@ -410,7 +411,7 @@ func (p *Pipeline) ScoreBatch(ctx context.Context, X mat.Matrix) ([]Result, erro
 			x[a*p.d+j] = X.At(r, j)
 		}
 	}
-	err = parallel.For(ctx, len(flagged), 8, 0, func(lo, hi int) {
+	err = parallel.For(ctx, len(flagged), 8, p.workers, func(lo, hi int) {
 		for a := lo; a < hi; a++ {
 			r := flagged[a]
 			out[r].Explanation, _ = p.explainFrom(x[a*p.d:(a+1)*p.d], out[r].Detectors)
@@ -478,6 +479,7 @@ func (p *Pipeline) WithWorkers(n int) *Pipeline {
 		return nil
 	}
 	q := *p
+	q.workers = n
 	q.parts = slices.Clone(p.parts)
 	for i := range q.parts {
 		q.parts[i].det, _ = q.parts[i].kind.withWorkers(q.parts[i].det, n)
