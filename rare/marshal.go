@@ -325,11 +325,12 @@ func checkTouched(d *codec.Decoder, k []uint64, open int, isOpen func(uint64) bo
 }
 
 func readSketch(d *codec.Decoder, s *countMin, size int) {
-	if !d.Bool() {
+	present := d.Bool()
+	if s.n = d.Float64(); !mass(s.n) || (!present && s.n != 0) {
+		d.Fail("bad sketch total")
 		return
 	}
-	if s.n = d.Float64(); !mass(s.n) {
-		d.Fail("bad sketch total")
+	if !present {
 		return
 	}
 	if s.bytes() > int64(size) {
