@@ -29,7 +29,7 @@ type Engine struct {
 	series []series // arena; dead slots are on free
 	acc    []accum  // len(series)*slots accumulators
 	free   []int32  // dead series slots, reused LIFO
-	index  map[seriesKey]int32
+	index  seriesIndex
 	parts  map[string]partRef // partition value -> its stored copy and live series
 	events []int64            // per slot: events accepted into the bucket
 	side   []sideTable        // per slot: influencer contributions
@@ -176,7 +176,7 @@ func (m MemoryStatus) String() string {
 const (
 	seriesBytes   = int64(unsafe.Sizeof(series{}))
 	accumBytes    = int64(unsafe.Sizeof(accum{}))
-	indexEntry    = int64(unsafe.Sizeof(seriesKey{})+4)*8/7 + 8
+	indexEntry    = int64(8+4)*8/7 + 8
 	partEntry     = int64(unsafe.Sizeof("")+unsafe.Sizeof(partRef{}))*8/7 + 16
 	sideEntry     = int64(unsafe.Sizeof(infEntry{})) + int64(unsafe.Sizeof(infKey{})+4)*8/7 + 8
 	distEntry     = 24
@@ -205,7 +205,8 @@ func (e *Engine) init() error {
 	c := &e.job
 	e.spanMs = c.BucketSpan.Milliseconds()
 	e.latMs = c.Latency.Milliseconds()
-	e.slots = c.Latency.Milliseconds()/e.spanMs + 2
+	// Buckets open at once: ceil(latency/span) + 1.
+	e.slots = (e.latMs+e.spanMs-1)/e.spanMs + 1
 	if e.slots > 1<<12 {
 		return configErr("latency %v is more than 4094 bucket spans", c.Latency)
 	}
@@ -229,7 +230,7 @@ func (e *Engine) init() error {
 		dt.exclFreq = d.ExcludeFrequent == "all" || d.ExcludeFrequent == "by"
 		e.dets[i] = dt
 	}
-	e.index = make(map[seriesKey]int32)
+	e.index = newSeriesIndex(&e.series)
 	e.parts = make(map[string]partRef)
 	e.events = make([]int64, e.slots)
 	e.side = make([]sideTable, e.slots)
@@ -444,7 +445,7 @@ func (e *Engine) apply(di int, ev Event, b, s int64, weight, num float64, hasNum
 			return
 		}
 	}
-	idx, ok := e.index[seriesKey{part: part, by: by, det: uint16(di)}]
+	idx, ok := e.index.get(part, by, uint16(di))
 	if !ok {
 		var admitted bool
 		idx, admitted = e.newSeries(di, part, by, b)
@@ -632,7 +633,7 @@ func (e *Engine) newSeries(di int, part, by string, b int64) (int32, bool) {
 	r.s, r.n = pv, r.n+1
 	e.parts[pv] = r
 	e.series[idx] = series{part: pv, by: strings.Clone(by), det: uint16(di), alive: true, first: b, last: b}
-	e.index[seriesKey{part: pv, by: e.series[idx].by, det: uint16(di)}] = idx
+	e.index.put(idx)
 	e.bytes += cost
 	return idx, true
 }
@@ -659,7 +660,7 @@ func (e *Engine) refuse() (int32, bool) {
 
 func (e *Engine) freeSeries(i int32) {
 	sr := &e.series[i]
-	delete(e.index, seriesKey{part: sr.part, by: sr.by, det: sr.det})
+	e.index.del(i)
 	r := e.parts[sr.part]
 	r.n--
 	last := r.n <= 0

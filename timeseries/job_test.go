@@ -171,7 +171,7 @@ func TestFunctionValues(t *testing.T) {
 	want := map[string][]float64{"a": {8, 8, 3, 3, -1, 5, 7, 7}, "b": {1, 1, 1, 7, 7, 7, 7, 7}}
 	for h, w := range want {
 		for di := range job.Detectors {
-			idx, ok := e.index[seriesKey{by: h, det: uint16(di)}]
+			idx, ok := e.index.get("", h, uint16(di))
 			if !ok {
 				t.Fatalf("no series %s/%d", h, di)
 			}

@@ -265,12 +265,11 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		} else {
 			n.parts[sr.part] = partRef{s: sr.part, n: 1}
 		}
-		k := seriesKey{part: sr.part, by: sr.by, det: sr.det}
-		if _, dup := n.index[k]; dup {
+		if _, dup := n.index.get(sr.part, sr.by, sr.det); dup {
 			d.Fail("series %d repeats an entity", i)
 			break
 		}
-		n.index[k] = int32(i)
+		n.index.put(int32(i))
 		for s := int64(0); s < n.slots; s++ {
 			a := &n.acc[int64(i)*n.slots+s]
 			a.count, a.n, a.sum, a.cmp, a.min, a.max = d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64()
@@ -302,8 +301,8 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		}
 		seenFree[f] = true
 	}
-	if len(n.free) != ns-len(n.index) {
-		return check.Errorf(pkg, ErrCorrupt, "snapshot: %d dead series, %d on the free list", ns-len(n.index), len(n.free))
+	if len(n.free) != ns-n.index.len() {
+		return check.Errorf(pkg, ErrCorrupt, "snapshot: %d dead series, %d on the free list", ns-n.index.len(), len(n.free))
 	}
 	for s := range n.side {
 		t := &n.side[s]
@@ -340,5 +339,6 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		return derr
 	}
 	*e = *n
+	e.index.series = &e.series
 	return nil
 }
