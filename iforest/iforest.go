@@ -54,7 +54,9 @@ type Config struct {
 	// Seed makes the forest reproducible.
 	Seed uint64
 	// Workers bounds the goroutines used by Fit and ScoreBatch; 0 means
-	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	// runtime.GOMAXPROCS(0). Results do not depend on it. A model keeps it
+	// for scoring; WithWorkers changes it on a copy (a decoded model uses
+	// GOMAXPROCS).
 	Workers int
 }
 
@@ -83,6 +85,7 @@ type Model struct {
 	roots     []int32   // index of each tree's root in nodes
 	planeIdx  []int32   // extended only: ext+1 feature indices per hyperplane
 	planeCoef []float64 // extended only: the matching normal components
+	sizes     []int32   // training rows that reached each node (Explain)
 }
 
 // Fit grows a forest on the rows of X.
@@ -126,6 +129,7 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 		// Fit and UnmarshalBinary share one definition of a valid forest.
 		panic("iforest: Fit built an invalid forest: " + err.Error())
 	}
+	m.deriveSizes()
 	return m, nil
 }
 
@@ -164,7 +168,6 @@ func resolve(cfg Config, n, d int) (Config, int, int, error) {
 	if err := checkSize(cfg.Trees, psi, cfg.ExtensionLevel); err != nil {
 		return cfg, 0, 0, err
 	}
-	cfg.Workers = parallel.Workers(cfg.Workers)
 	return cfg, psi, nFeat, nil
 }
 
@@ -348,8 +351,14 @@ func b2i(b bool) int32 {
 }
 
 // ScoreBatch returns the scores of the rows of X, computed in parallel; each
-// equals Score of that row.
+// equals Score of that row. It is ScoreBatchContext without cancellation.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	return m.ScoreBatchContext(context.Background(), X)
+}
+
+// ScoreBatchContext is ScoreBatch that stops handing out rows once ctx is
+// cancelled and then returns ctx's error (and no scores).
+func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
 	if m.nodes == nil {
 		return nil, errUnfitted()
 	}
@@ -358,7 +367,9 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 		return nil, err
 	}
 	dst := make([]float64, n)
-	m.scoreRows(dst, data)
+	if err := m.scoreRows(ctx, dst, data); err != nil {
+		return nil, err
+	}
 	return dst, nil
 }
 
@@ -366,6 +377,12 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 // element per row. A *mat.Dense with contiguous rows is read in place, so
 // the only allocations are the few of the parallel loop.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	return m.ScoreToContext(context.Background(), dst, X)
+}
+
+// ScoreToContext is ScoreTo that stops once ctx is cancelled and returns
+// its error; dst is then partly written.
+func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
 	if m.nodes == nil {
 		return errUnfitted()
 	}
@@ -378,19 +395,31 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	m.scoreRows(dst, data)
-	return nil
+	return m.scoreRows(ctx, dst, data)
 }
 
-func (m *Model) scoreRows(dst, data []float64) {
+func (m *Model) scoreRows(ctx context.Context, dst, data []float64) error {
 	d := m.dim
-	// Scoring never fails once the input is checked, and there is no
-	// context to cancel, so the error is always nil.
-	_ = parallel.For(context.Background(), len(dst), 256, m.workers, func(lo, hi int) {
+	return parallel.For(ctx, len(dst), 256, m.workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			dst[i] = m.score(data[i*d : (i+1)*d])
 		}
 	})
+}
+
+// Workers returns the goroutines the model scores batches with (0 means
+// runtime.GOMAXPROCS(0), the default of a decoded model).
+func (m *Model) Workers() int { return m.workers }
+
+// WithWorkers returns a copy of the model that scores batches on n
+// goroutines (n ≤ 0: runtime.GOMAXPROCS(0)), for instance to fit a loaded
+// model to the machine it now runs on. The copy shares the forest, which
+// neither ever changes, so it costs a few words; m is unchanged. Results do
+// not depend on n.
+func (m *Model) WithWorkers(n int) *Model {
+	c := *m
+	c.workers = max(n, 0)
+	return &c
 }
 
 // pack lays the trees out in one node array, tree after tree.

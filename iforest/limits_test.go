@@ -163,3 +163,52 @@ func TestFitValidatesOwnForests(t *testing.T) {
 		}
 	}
 }
+
+func TestScoreContextAndWorkers(t *testing.T) {
+	X, _ := blobs(1, 3000, 2, 4)
+	m, err := Fit(context.Background(), X, Config{Trees: 20, Seed: 1, Workers: 2})
+	require.NoError(t, err)
+	want, err := m.ScoreBatch(X)
+	require.NoError(t, err)
+	ctx := context.Background()
+	got, err := m.ScoreBatchContext(ctx, X)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	dst := make([]float64, len(want))
+	require.NoError(t, m.ScoreToContext(ctx, dst, X))
+	assert.Equal(t, want, dst)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	got, err = m.ScoreBatchContext(cancelled, X)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Nil(t, got)
+	assert.ErrorIs(t, m.ScoreToContext(cancelled, dst, X), context.Canceled)
+
+	// Workers on a loaded model: a copy, the original unchanged, the same
+	// scores for any count.
+	b, _ := m.MarshalBinary()
+	var loaded Model
+	require.NoError(t, loaded.UnmarshalBinary(b))
+	assert.Equal(t, 0, loaded.Workers())
+	for _, w := range []int{1, 3, 64, -5} {
+		c := loaded.WithWorkers(w)
+		assert.Equal(t, max(w, 0), c.Workers())
+		got, err := c.ScoreBatch(X)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "workers %d", w)
+	}
+	assert.Equal(t, 0, loaded.Workers())
+	assert.Equal(t, 2, m.Workers())
+
+	// Every method of a zero Model refuses with ErrNotFitted.
+	var zero Model
+	_, err = zero.ScoreBatchContext(ctx, X)
+	assert.ErrorIs(t, err, ErrNotFitted)
+	assert.ErrorIs(t, zero.ScoreToContext(ctx, dst, X), ErrNotFitted)
+	_, err = zero.WithWorkers(2).ScoreBatch(X)
+	assert.ErrorIs(t, err, ErrNotFitted)
+	_, err = zero.MarshalBinary()
+	assert.ErrorIs(t, err, ErrNotFitted)
+	assert.Equal(t, 0, zero.Features())
+}

@@ -72,6 +72,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		return check.Errorf(pkg, ErrCorrupt, "model data is not a forest Fit can produce: %v", err)
 	}
 	out.depth = heightLimit(out.psi)
+	out.deriveSizes()
 	out.workers = 0
 	out.norm = avgPath(out.psi) * float64(len(out.roots))
 	*m = out
