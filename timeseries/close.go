@@ -12,11 +12,11 @@ import (
 // update waits until its influences are computed (they need the model as
 // it scored the bucket).
 type pendingRec struct {
-	series int32
-	v      float64
-	res    tsmodel.Result
-	empty  bool
-	cands  []int32 // side-table entries of this series
+	series  int32
+	v       float64
+	res     tsmodel.Result
+	updated bool    // the model has learnt the bucket already
+	cands   []int32 // side-table entries of this series
 }
 
 // influenceCutoff is Elastic's: influences below it are dropped.
@@ -65,13 +65,15 @@ func (e *Engine) closeBucket() BucketResult {
 		d := &e.dets[sr.det]
 		a := &e.acc[int64(i)*e.slots+s]
 		v, has, zeroFill := bucketValue(d.f.feat, a)
+		var r tsmodel.Result
+		scored := false
 		switch {
 		case has:
-			r := sr.model.Score(d.params, t, v, d.side)
-			if e.reportable(d, sr, &r, jobBuckets) {
-				e.pending = append(e.pending, pendingRec{series: int32(i), v: v, res: r})
+			scored = true
+			if d.side0 {
+				r = sr.model.Observe(d.params, t, v, d.side)
 			} else {
-				sr.model.Update(d.params, t, v)
+				r = sr.model.Score(d.params, t, v, d.side)
 			}
 		case zeroFill:
 			// Elastic's sparse-data switch: empty buckets weigh
@@ -80,15 +82,30 @@ func (e *Engine) closeBucket() BucketResult {
 			occ := float64(sr.present) / float64(c-sr.first+1)
 			w := math.Min(1, math.Max(1e-6, 2*occ))
 			if w >= 1 {
-				r := sr.model.Score(d.params, t, 0, d.side)
-				if e.reportable(d, sr, &r, jobBuckets) {
-					e.pending = append(e.pending, pendingRec{series: int32(i), v: 0, res: r, empty: true})
+				scored = true
+				if d.side0 {
+					r = sr.model.Observe(d.params, t, 0, d.side)
 				} else {
-					sr.model.Update(d.params, t, 0)
+					r = sr.model.Score(d.params, t, 0, d.side)
 				}
 			} else {
+				if e.plot(d, sr) {
+					typ, lo, hi := sr.model.Predict(d.params, t)
+					e.plots = append(e.plots, e.modelPlot(c, sr, 0, typ, lo, hi))
+				}
 				sr.model.UpdateWeighted(d.params, t, 0, w)
 			}
+		}
+		if !scored {
+			continue
+		}
+		if e.plot(d, sr) {
+			e.plots = append(e.plots, e.modelPlot(c, sr, v, r.Typical, r.Lower, r.Upper))
+		}
+		if e.reportable(d, sr, &r, jobBuckets) {
+			e.pending = append(e.pending, pendingRec{series: int32(i), v: v, res: r, updated: d.side0})
+		} else if !d.side0 {
+			sr.model.Update(d.params, t, v)
 		}
 	}
 	out := BucketResult{
@@ -99,6 +116,10 @@ func (e *Engine) closeBucket() BucketResult {
 	}
 	if len(e.pending) > 0 {
 		e.buildRecords(&out, c, s, t)
+	}
+	if len(e.plots) > 0 {
+		out.ModelPlot = append([]ModelPlot(nil), e.plots...)
+		e.plots = e.plots[:0]
 	}
 	// Reset the slot for bucket c+slots, and prune idle entities.
 	for i := range e.series {
@@ -257,7 +278,9 @@ func (e *Engine) buildRecords(out *BucketResult, c, s, t int64) {
 		}
 		out.Records = append(out.Records, rec)
 		// Learn the bucket now that its influences are known.
-		sr.model.Update(d.params, t, pr.v)
+		if !pr.updated {
+			sr.model.Update(d.params, t, pr.v)
+		}
 		pr.cands = pr.cands[:0]
 	}
 	sort.Slice(out.Records, func(a, b int) bool {
@@ -388,4 +411,30 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 		vals[i], ws[i] = g.v, g.w
 	}
 	return vals, ws
+}
+
+// plot reports whether the series is in the model plot.
+func (e *Engine) plot(d *detector, sr *series) bool {
+	if !e.job.ModelPlot {
+		return false
+	}
+	if len(e.plotTerms) == 0 {
+		return true
+	}
+	return e.plotTerms[sr.by] || e.plotTerms[sr.part]
+}
+
+func (e *Engine) modelPlot(c int64, sr *series, v, typ, lo, hi float64) ModelPlot {
+	d := &e.dets[sr.det]
+	mp := ModelPlot{JobID: e.job.ID, Timestamp: time.UnixMilli(c * e.spanMs).UTC(), BucketSpan: e.spanMs / 1000,
+		DetectorIndex: int(sr.det), Function: d.cfg.Function, FieldName: d.cfg.FieldName,
+		ByFieldName: d.cfg.ByFieldName, PartitionFieldName: d.cfg.PartitionFieldName,
+		Actual: v, Median: typ, Lower: lo, Upper: hi}
+	if d.cfg.ByFieldName != "" {
+		mp.ByFieldValue = sr.by
+	}
+	if d.cfg.PartitionFieldName != "" {
+		mp.PartitionFieldValue = sr.part
+	}
+	return mp
 }

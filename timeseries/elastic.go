@@ -96,8 +96,14 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 		},
 		"model_plot_config": func(x *fastjson.Value, at string) {
 			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
-				"enabled":             func(x *fastjson.Value, at string) { p.mustBeFalse(x, at) },
-				"terms":               ignore,
+				"enabled": func(x *fastjson.Value, at string) { job.ModelPlot = p.boolean(x, at) },
+				"terms": func(x *fastjson.Value, at string) {
+					for _, t := range strings.Split(p.str(x, at), ",") {
+						if t = strings.TrimSpace(t); t != "" {
+							job.ModelPlotTerms = append(job.ModelPlotTerms, t)
+						}
+					}
+				},
 				"annotations_enabled": ignore,
 			})
 		},

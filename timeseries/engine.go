@@ -41,7 +41,9 @@ type Engine struct {
 	stats        Stats
 
 	// scratch reused across bucket closes
-	pending []pendingRec
+	pending   []pendingRec
+	plots     []ModelPlot
+	plotTerms map[string]bool
 }
 
 type detector struct {
@@ -52,6 +54,9 @@ type detector struct {
 	// influencer field i is this detector's by (1) or partition (2) field
 	self     []uint8
 	exclFreq bool
+	// side0: no influencer needs per-value contributions, so the model
+	// scores and learns a bucket in one pass
+	side0 bool
 }
 
 type partRef struct {
@@ -228,6 +233,12 @@ func (e *Engine) init() error {
 			}
 		}
 		dt.exclFreq = d.ExcludeFrequent == "all" || d.ExcludeFrequent == "by"
+		dt.side0 = true
+		for _, v := range dt.self {
+			if v == 0 {
+				dt.side0 = false
+			}
+		}
 		e.dets[i] = dt
 	}
 	e.index = newSeriesIndex(&e.series)
@@ -242,6 +253,12 @@ func (e *Engine) init() error {
 		e.pruneBuckets = (c.PruneWindow.Milliseconds() + e.spanMs - 1) / e.spanMs
 	}
 	e.effPrune = e.pruneBuckets
+	if len(c.ModelPlotTerms) > 0 {
+		e.plotTerms = map[string]bool{}
+		for _, t := range c.ModelPlotTerms {
+			e.plotTerms[t] = true
+		}
+	}
 	e.bytes = engineBytes + int64(len(c.Detectors))*512
 	return nil
 }

@@ -72,6 +72,13 @@ type Job struct {
 	// Query keeps only the events it matches (Elastic's datafeed query); nil
 	// keeps all. Filtered events are counted in Stats.
 	Query *Query
+	// ModelPlot adds to every bucket result the model's typical value and
+	// 95% bounds of each series (Elastic's model_plot_config.enabled);
+	// ModelPlotTerms, if set, keeps only series whose by or partition value
+	// is listed (model_plot_config.terms). It costs a result per series and
+	// bucket, so it is meant for charts and small jobs.
+	ModelPlot      bool
+	ModelPlotTerms []string
 	// ExactDistinct is the number of distinct values per series and bucket
 	// counted exactly before distinct_count switches to a HyperLogLog sketch
 	// (precision 14, standard error 0.81%); 0 means 1000.
@@ -213,6 +220,7 @@ func (j *Job) withDefaults() Job {
 	}
 	c.Detectors = append([]Detector(nil), j.Detectors...)
 	c.Influencers = append([]string(nil), j.Influencers...)
+	c.ModelPlotTerms = append([]string(nil), j.ModelPlotTerms...)
 	return c
 }
 

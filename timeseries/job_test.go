@@ -83,7 +83,7 @@ func TestElasticJSON(t *testing.T) {
 		{"unknown function", `{"analysis_config":{"detectors":[{"function":"mode","field_name":"x"}]}}`, `"mode" is not a known function`},
 		{"rules", `{"analysis_config":{"detectors":[{"function":"count","custom_rules":[{"actions":["skip_result"]}]}]}}`, "custom rules"},
 		{"categorization", `{"analysis_config":{"categorization_field_name":"message","detectors":[{"function":"count"}]}}`, "categorization_field_name"},
-		{"model plot", `{"analysis_config":{"detectors":[{"function":"count"}]},"model_plot_config":{"enabled":true}}`, "model_plot_config.enabled"},
+		{"model plot", `{"analysis_config":{"detectors":[{"function":"count"}]},"model_plot_config":{"enabled":"yes"}}`, "model_plot_config.enabled"},
 		{"query type", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"query":{"wildcard":{"a":"b*"}}}}`, `"wildcard"`},
 		{"date math", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"query":{"range":{"@timestamp":{"gte":"now-1d"}}}}}`, "date math"},
 		{"bad span", `{"analysis_config":{"bucket_span":"5 minutes","detectors":[{"function":"count"}]}}`, "bucket_span"},

@@ -32,6 +32,48 @@ type BucketResult struct {
 	Influencers []InfluencerResult
 	// ModelSizeStats is the job's memory account after the bucket closed.
 	ModelSizeStats ModelSizeStats
+	// ModelPlot holds every series' bounds when Job.ModelPlot is set.
+	ModelPlot []ModelPlot
+}
+
+// ModelPlot is Elastic's model_plot result: one series' actual value,
+// typical value (model_median) and 95% bounds in one bucket.
+type ModelPlot struct {
+	JobID         string
+	Timestamp     time.Time
+	BucketSpan    int64
+	DetectorIndex int
+	Function      string
+	FieldName     string
+
+	ByFieldName, ByFieldValue               string
+	PartitionFieldName, PartitionFieldValue string
+
+	Actual, Median, Lower, Upper float64
+}
+
+// AppendJSON appends Elastic's model_plot document.
+func (m *ModelPlot) AppendJSON(b []byte) []byte {
+	w := jw{b: append(b, '{'), first: true}
+	w.str("job_id", m.JobID)
+	w.str("result_type", "model_plot")
+	w.int("timestamp", m.Timestamp.UnixMilli())
+	w.int("bucket_span", m.BucketSpan)
+	w.int("detector_index", int64(m.DetectorIndex))
+	if m.ByFieldName != "" {
+		w.str("by_field_name", m.ByFieldName)
+		w.str("by_field_value", m.ByFieldValue)
+	}
+	if m.PartitionFieldName != "" {
+		w.str("partition_field_name", m.PartitionFieldName)
+		w.str("partition_field_value", m.PartitionFieldValue)
+	}
+	w.num("model_lower", m.Lower)
+	w.num("model_upper", m.Upper)
+	w.num("model_median", m.Median)
+	w.num("actual", m.Actual)
+	w.boolean("is_interim", false)
+	return append(w.b, '}')
 }
 
 // BucketInfluencer is an element of a bucket's bucket_influencers.

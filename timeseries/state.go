@@ -54,6 +54,11 @@ func (e *Engine) MarshalBinary() ([]byte, error) {
 		w.Bool(false)
 	}
 	w.Int(c.ExactDistinct)
+	w.Bool(c.ModelPlot)
+	w.Int(len(c.ModelPlotTerms))
+	for _, t := range c.ModelPlotTerms {
+		w.String(t)
+	}
 
 	w.Bool(e.started)
 	w.Int(int(e.open))
@@ -202,6 +207,11 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		}
 	}
 	c.ExactDistinct = d.Int()
+	c.ModelPlot = d.Bool()
+	nt := d.IntIn("model plot terms", 0, len(data))
+	for i := 0; i < nt; i++ {
+		c.ModelPlotTerms = append(c.ModelPlotTerms, d.String())
+	}
 	if c.PruneWindow == 0 {
 		return check.Errorf(pkg, ErrCorrupt, "snapshot: prune window 0")
 	}

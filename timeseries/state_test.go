@@ -29,6 +29,11 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 		job.ExactDistinct = exact
 		testSnapshot(t, job)
 	}
+	// Without influencers the models score and learn in one pass.
+	job := snapJob()
+	job.Influencers = nil
+	job.ModelPlot = true
+	testSnapshot(t, job)
 }
 
 func testSnapshot(t *testing.T, job Job) {
