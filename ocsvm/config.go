@@ -131,9 +131,14 @@ type Config struct {
 	// Components is the number of features of an approximation; 0 means
 	// 300.
 	Components int
-	// Epochs is the number of SGD passes over the rows of an
-	// approximation; 0 means 5.
+	// Epochs is the number of SGD passes over the training rows of an
+	// approximation; 0 means 10.
 	Epochs int
+	// TrainRows bounds the rows an approximation trains its SGD on: when
+	// the data has more, that many are drawn at random (the feature map and
+	// scores still cover every row). It bounds the memory of the mapped
+	// rows to TrainRows·Components float32 values. 0 means 50,000.
+	TrainRows int
 	// Seed makes an approximation reproducible (landmarks, random
 	// features and the SGD order). The exact solver is deterministic.
 	Seed uint64
@@ -153,7 +158,8 @@ const (
 	defaultTol        = 1e-3
 	defaultCacheMiB   = 200
 	defaultComponents = 300
-	defaultEpochs     = 5
+	defaultEpochs     = 10
+	defaultTrainRows  = 50000
 	maxDegree         = 1 << 10
 )
 
@@ -217,7 +223,13 @@ func resolve(cfg Config) (Config, error) {
 			cfg.Epochs = defaultEpochs
 		}
 		if cfg.Epochs < 1 || cfg.Epochs > 1<<20 {
-			return bad("Epochs is %d, want ≥ 1 (or 0 for 5)", cfg.Epochs)
+			return bad("Epochs is %d, want ≥ 1 (or 0 for 10)", cfg.Epochs)
+		}
+		if cfg.TrainRows == 0 {
+			cfg.TrainRows = defaultTrainRows
+		}
+		if cfg.TrainRows < 1 {
+			return bad("TrainRows is %d, want ≥ 1 (or 0 for 50,000)", cfg.TrainRows)
 		}
 	}
 	return cfg, nil

@@ -42,7 +42,7 @@ func (k *kernelFunc) eval(x, y []float64) float64 {
 			a := x[j] - y[j]
 			s0 += a * a
 		}
-		return math.Exp(-k.gamma * (s0 + s1))
+		return fastExp(-k.gamma * (s0 + s1))
 	}
 	return k.fromDot(dot(x, y), 0, 0)
 }

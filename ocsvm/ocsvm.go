@@ -17,6 +17,7 @@ import (
 type Model struct {
 	cfg    Config // defaults resolved, Gamma included
 	dim    int
+	n      int // training rows
 	kern   kernelFunc
 	scaler *scale.Scaler // nil without Standardize
 
@@ -50,7 +51,7 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	if err := check.Bounded(pkg, data, d); err != nil {
 		return nil, err
 	}
-	m := &Model{dim: d}
+	m := &Model{dim: d, n: n}
 	if cfg.Standardize {
 		m.scaler = scale.Fit(data, n, d)
 		m.scaler.ApplyRows(data, n)
