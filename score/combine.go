@@ -1,7 +1,10 @@
 package score
 
 import (
+	"context"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/vigil-ml/vigil/internal/check"
 	"github.com/vigil-ml/vigil/internal/codec"
@@ -14,6 +17,15 @@ import (
 // Ensemble.
 type Scorer interface {
 	Score(x []float64) (float64, error)
+}
+
+// BatchScorer is a Scorer that also scores the rows of a matrix at once,
+// as every Vigil detector does (iforest.Model, knn.Model, lof.Model, ...);
+// an Ensemble uses it to score batches in the detectors' own parallel
+// loops.
+type BatchScorer interface {
+	Scorer
+	ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error)
 }
 
 // CombineMethod is the rule that merges the normalised scores of several
@@ -498,4 +510,64 @@ func (e *Ensemble) Explain(x []float64) (combined float64, normalised []float64,
 		return math.NaN(), nil, errOverflow(v)
 	}
 	return v, z, nil
+}
+
+// ScoreBatch returns the combined scores of the rows of X; each equals Score
+// of that row.
+func (e *Ensemble) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	return e.ScoreBatchContext(context.Background(), X)
+}
+
+// ScoreBatchContext is ScoreBatch that stops once ctx is cancelled and then
+// returns its error. Detectors that implement BatchScorer score the batch
+// in their own (parallel) loops; others are called row by row.
+func (e *Ensemble) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
+	if e.c == nil {
+		return nil, notFitted("ensemble")
+	}
+	if X == nil {
+		return nil, errorf(ErrEmpty, "nil matrix")
+	}
+	n, d := X.Dims()
+	raw := make([][]float64, len(e.d))
+	for i, det := range e.d {
+		if b, ok := det.(BatchScorer); ok {
+			s, err := b.ScoreBatchContext(ctx, X)
+			if err != nil {
+				return nil, err
+			}
+			if len(s) != n {
+				return nil, errorf(ErrDimension, "detector %d returned %d scores for %d rows", i, len(s), n)
+			}
+			raw[i] = s
+			continue
+		}
+		s := make([]float64, n)
+		row := make([]float64, d)
+		for r := range n {
+			if r%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			mat.Row(row, r, X)
+			v, err := det.Score(row)
+			if err != nil {
+				return nil, err
+			}
+			s[r] = v
+		}
+		raw[i] = s
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, s := range raw {
+		for r, v := range s {
+			if !isFinite(v) {
+				return nil, check.ErrorAt(pkg, ErrNonFinite, r, -1, "detector %d returned %v for row %d", i, v, r)
+			}
+		}
+	}
+	return e.c.CombineBatch(raw...)
 }

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 )
 
 func TestCombineAgainstNumpy(t *testing.T) {
@@ -237,4 +239,58 @@ func ExampleCombiner() {
 	// Output:
 	// knn 11.0 lof 1.02 -> 0.00
 	// knn 19.0 lof 1.90 -> 16.25
+}
+
+// batchDetector is a fakeDetector that also scores batches, counting calls.
+type batchDetector struct {
+	fakeDetector
+	calls *int
+}
+
+func (b batchDetector) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
+	*b.calls++
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n, _ := X.Dims()
+	out := make([]float64, n)
+	for i := range out {
+		out[i], _ = b.Score([]float64{X.At(i, 0)})
+	}
+	return out, nil
+}
+
+func TestEnsembleBatch(t *testing.T) {
+	calls := 0
+	knn := batchDetector{fakeDetector{scale: 100}, &calls}
+	lof := fakeDetector{scale: 0.01} // no batch method: scored row by row
+	c, err := FitCombiner(CombinerConfig{}, []float64{0, 100, 200}, []float64{0, 0.01, 0.02})
+	require.NoError(t, err)
+	e, err := NewEnsemble(c, knn, lof)
+	require.NoError(t, err)
+	X := mat.NewDense(600, 1, nil)
+	for i := range 600 {
+		X.Set(i, 0, float64(i%7)-3)
+	}
+	got, err := e.ScoreBatch(X)
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls)
+	for i := range 600 {
+		want, err := e.Score(X.RawRowView(i))
+		require.NoError(t, err)
+		assert.Equal(t, want, got[i], "row %d", i)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = e.ScoreBatchContext(ctx, X)
+	assert.ErrorIs(t, err, context.Canceled)
+	// Only the row-by-row detector sees the cancellation promptly too.
+	e2, _ := NewEnsemble(c, lof, lof)
+	_, err = e2.ScoreBatchContext(ctx, X)
+	assert.ErrorIs(t, err, context.Canceled)
+	var zero Ensemble
+	_, err = zero.ScoreBatch(X)
+	assert.ErrorIs(t, err, ErrNotFitted)
+	_, err = e.ScoreBatch(nil)
+	assert.ErrorIs(t, err, ErrEmpty)
 }
