@@ -6,7 +6,8 @@ Developer tool, not a dependency of the library. Run it with Debian's
 interpreter, which has python3-sklearn, from the module root:
 
     /usr/bin/python3 benchmarks/scripts/sklearn_neighbors.py exact [--only a,b]
-    /usr/bin/python3 benchmarks/scripts/sklearn_neighbors.py speed [--sets shuttle,mnist,campaign]
+    /usr/bin/python3 benchmarks/scripts/sklearn_neighbors.py speed [--sets shuttle,mnist,campaign] [--workers 1,2]
+    /usr/bin/python3 benchmarks/scripts/sklearn_neighbors.py speed --sets synth19k --workers 1
 
 Vigil's side is benchmarks/cmd/nncheck, built once into a temporary
 directory.
@@ -37,7 +38,8 @@ directly and agrees with Vigil to ~1e-15 on those sets.
 speed: LOF(K=20) fit on all rows, scikit-learn (n_jobs=T, OMP_NUM_THREADS=T,
 OPENBLAS_NUM_THREADS=T, so its OpenMP and BLAS threads are held to T too)
 against nncheck -workers T, for T = 1 and 2, best of --repeat, in one run.
-CSV parsing is excluded on both sides.
+CSV parsing is excluded on both sides. --sets also takes synth19k, a
+generated continuous 19,020 x 10 set (see SYNTHETIC).
 """
 
 import argparse
@@ -229,7 +231,36 @@ def exact(args):
     return 0 if worst else 1
 
 
-def sk_time(name, threads, repeat, k):
+SYNTHETIC = {
+    # A continuous set of the shape issue 7 measured (19,020 x 10, like
+    # MAGIC gamma): a three-cluster latent of dimension 4 mapped to 10
+    # columns, four of them skewed by exp, plus noise. No ties.
+    "synth19k": (19020, 10, 19),
+}
+
+
+def synthetic(name, tmp):
+    """Writes the synthetic set NAME in the shared CSV format into tmp."""
+    import numpy as np
+    n, d, seed = SYNTHETIC[name]
+    rng = np.random.default_rng(seed)
+    centre = rng.normal(0, 3, (3, 4))[rng.integers(0, 3, n)]
+    z = centre + rng.standard_normal((n, 4))
+    X = z @ rng.standard_normal((4, d)) + 0.5 * rng.standard_normal((n, d))
+    X[:, :4] = np.exp(X[:, :4] / 4)
+    path = os.path.join(tmp, name + ".csv")
+    head = ",".join("f%d" % j for j in range(d)) + ",label"
+    np.savetxt(path, np.column_stack([X, np.zeros(n)]), delimiter=",", header=head, comments="", fmt="%.17g")
+    return path
+
+
+def set_path(name, tmp):
+    if name in SYNTHETIC:
+        return synthetic(name, tmp)
+    return os.path.join(data_dir(), name + ".csv")
+
+
+def sk_time(path, threads, repeat, k):
     """Times scikit-learn in a child whose thread pools are fixed at start."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
     code = (
@@ -242,7 +273,6 @@ def sk_time(name, threads, repeat, k):
         "    LocalOutlierFactor(n_neighbors=int(sys.argv[4]), n_jobs=int(sys.argv[2])).fit(X)\n"
         "    best = min(best, time.perf_counter() - t)\n"
         "print(best)\n")
-    path = os.path.join(data_dir(), name + ".csv")
     p = subprocess.run([sys.executable, "-c", code, path, str(threads), str(repeat), str(k)],
                        env=env, check=True, capture_output=True, text=True)
     return float(p.stdout.strip())
@@ -253,9 +283,9 @@ def speed(args):
     with tempfile.TemporaryDirectory() as tmp:
         exe = build_nncheck(tmp)
         for name in args.sets.split(","):
-            path = os.path.join(data_dir(), name + ".csv")
-            for t in (1, 2):
-                sk = sk_time(name, t, args.repeat, args.k)
+            path = set_path(name, tmp)
+            for t in [int(w) for w in args.workers.split(",")]:
+                sk = sk_time(path, t, args.repeat, args.k)
                 rep = nncheck(exe, path, args.k, False, t, repeat=args.repeat)
                 r = {"set": name, "n": rep["n"], "d": rep["d"], "workers": t, "method": rep["method"],
                      "sklearn_s": sk, "vigil_s": rep["lof_s"], "speedup": sk / rep["lof_s"]}
@@ -276,6 +306,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--sets", default="shuttle,mnist,campaign")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--workers", default="1,2", help="speed: worker counts to run")
     ap.add_argument("--json", default="")
     ap.add_argument("--algorithm", default="auto",
                     help="exact: scikit-learn's algorithm for the native comparison (auto, ball_tree, kd_tree, brute)")

@@ -23,13 +23,18 @@ type brute struct {
 const eps = 0x1p-52
 
 func newBrute(raw []float64, n, d int) *brute {
-	np := (n + 7) / 8
-	b := &brute{n: n, d: d, panels: np, pk: make([]float64, 8*d*np), rn: make([]float64, 8*np), mu: make([]float64, d)}
 	// Rows are kept in k-d tree order, so that rows close in position are
 	// close in space: blocks near the diagonal then hold most neighbours,
 	// the heaps fill with good candidates early and the screen rejects
 	// more. Heaps still order ties by the original index.
-	b.perm = newKDTree(raw, n, d).perm
+	return newBruteOrdered(raw, n, d, newKDTree(raw, n, d).perm)
+}
+
+// newBruteOrdered is newBrute with the tree order given.
+func newBruteOrdered(raw []float64, n, d int, perm []int32) *brute {
+	np := (n + 7) / 8
+	b := &brute{n: n, d: d, panels: np, pk: make([]float64, 8*d*np), rn: make([]float64, 8*np), mu: make([]float64, d)}
+	b.perm = perm
 	b.raw = make([]float64, n*d)
 	for p, i := range b.perm {
 		copy(b.raw[p*d:(p+1)*d], raw[int(i)*d:int(i)*d+d])

@@ -39,24 +39,19 @@
 // # Choosing
 //
 // Auto uses Brute above 32 columns. At 32 or fewer it builds the tree and
-// runs the search for 64 sample points, counting the points scanned; it
-// keeps the tree when scanned × (12 + d) ns is less than n × (0.8 + 0.022·d)
-// ns, the per-point costs of the two methods measured on this machine (the
-// probe runs without the seeding Train uses, hence the lower tree constant
-// than a cold search costs). On uniform random data (n = 20,000, K = 20,
-// one worker; BenchmarkCrossover, 2-core AMD EPYC with AVX2, CPU time) the
-// crossover lies between d = 6 and d = 8:
-//
-//	d       2     4     6     8     10    12    16    32
-//	tree   55   136   274   586  1361  3051  7329     -   ms
-//	brute 330   322   356   331   362   357   402   588   ms
-//
-// Below 16 columns the brute force costs about 0.8 ns per pair whatever d
-// (the screening, not the arithmetic), so the tree wins by pruning alone.
-// Real data is rarely uniform and has a lower intrinsic dimension, so the
-// tree wins further out: on shuttle (49,097 × 9) it takes 0.45 s against
-// 1.56 s for brute force, while campaign (41,188 × 62) goes to brute
-// force. The probe makes that call from the data instead of from d alone.
+// probes the data. On small sets, where either method takes milliseconds,
+// it compares the points a tree search scans on 64 sample points with the
+// pairs brute force screens, weighed by per-point costs measured on the
+// development machine. Where either could take more than about 20 ms, it
+// times both on this machine, on this data, in the calling thread's CPU
+// time (so other load on the machine counts little): the tree's seeded
+// Train loop on four runs of 12 training points, and brute force's screened
+// search of the same 48 points against all rows. A few milliseconds of
+// timing thus follow the machine's real speeds (SIMD width, caches, clock)
+// instead of another machine's constants. The choice affects only speed:
+// both methods return bit-identical neighbours. BenchmarkContinuous and
+// BenchmarkCrossover show where each method wins; the figures are in
+// benchmarks/README.md.
 //
 // Only the Euclidean metric is implemented.
 package neighbors

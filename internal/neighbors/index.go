@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
+	"time"
 
 	"github.com/vigil-ml/vigil/internal/parallel"
 )
@@ -46,14 +48,14 @@ type Index struct {
 func New(data []float64, n, d int, method Method) *Index {
 	ix := &Index{n: n, d: d, data: data}
 	if method == Auto {
-		method, ix.tree = choose(data, n, d)
+		method, ix.tree, ix.brute = choose(data, n, d)
 	}
 	ix.method = method
 	if method == Tree {
 		if ix.tree == nil {
 			ix.tree = newKDTree(data, n, d)
 		}
-	} else {
+	} else if ix.brute == nil {
 		ix.brute = newBrute(data, n, d)
 	}
 	return ix
@@ -78,35 +80,129 @@ const treeMaxDim = 32
 // measures before committing to the tree.
 const probeQueries = 64
 
-// choose builds the tree on narrow data and measures how many points a
-// search scans, on a sample of training points; it keeps the tree when
-// that predicts less work than brute force. The cost ratio was measured on
-// this library's own kernels (see the package doc).
-func choose(data []float64, n, d int) (Method, *kdTree) {
+// choose builds the tree on narrow data and keeps it when it predicts the
+// tree's Train to be faster than brute force's. Both predictions come from
+// a probe of the actual data: the tree search of probeQueries training
+// points spread over the set, and brute force's screened search of one
+// block of them against all rows. Small sets, where a wrong choice costs
+// little, are decided by counts (points the tree scanned against pairs brute
+// force screens) weighed with costs measured once on the development
+// machine. Where either method could take more than calibrateNs, the two
+// probes are timed instead, on this machine (the faster of two trials of
+// each, which discounts a trial slowed by other work), so that the choice
+// follows this machine's speeds rather than another's constants. Timing
+// makes the choice, never the results, machine-dependent: both methods
+// return bit-identical neighbours.
+func choose(data []float64, n, d int) (Method, *kdTree, *brute) {
 	if d > treeMaxDim {
-		return Brute, nil
+		return Brute, nil, nil
 	}
 	t := newKDTree(data, n, d)
 	if n <= 4*probeQueries {
-		return Tree, t
+		return Tree, t, nil
 	}
-	h := newHeap(min(20, n-1))
+	k := min(probeK, n-1)
+	h := newHeap(k)
 	off := make([]float64, d)
 	step := n / probeQueries
 	for i := 0; i < n; i += step {
-		q := data[i*d : i*d+d]
-		h.reset(len(h.d2))
-		t.search(q, int32(i), h, 0, 0, off)
+		h.reset(k)
+		t.search(data[i*d:i*d+d], int32(i), h, 0, 0, off)
 	}
-	perQuery := float64(h.scanned) / float64((n+step-1)/step)
-	if perQuery*treeCost(d) < float64(n)*bruteCost(d) {
-		return Tree, t
+	queries := (n + step - 1) / step
+	perQuery := float64(h.scanned) / float64(queries)
+	treeNs := float64(n) * perQuery * treeCost(d)
+	bruteNs := float64(n) * float64(n) * bruteCost(d)
+	if max(treeNs, bruteNs) <= calibrateNs {
+		if treeNs < bruteNs {
+			return Tree, t, nil
+		}
+		return Brute, nil, newBruteOrdered(data, n, d, t.perm)
 	}
-	return Brute, nil
+	b := newBruteOrdered(data, n, d, t.perm)
+	treeNs, bruteNs = calibrate(data, n, d, k, t, b)
+	if treeNs < bruteNs {
+		return Tree, t, nil
+	}
+	return Brute, nil, b
 }
 
-// treeCost and bruteCost are the measured costs, in nanoseconds, of one
-// point scanned by the tree and of one pair screened by brute force.
+// calibrate times both methods on this machine, on this data, and returns
+// their predicted Train times for all n points in nanoseconds. The tree
+// runs its seeded Train loop over calibrateRuns runs of consecutive
+// tree-order points spread over the set; brute force screens one block of
+// those points against all rows, its heaps holding their true neighbours
+// already, as the symmetric Train's heaps nearly do after its first,
+// diagonal blocks. Each is the faster of two trials.
+func calibrate(data []float64, n, d, k int, t *kdTree, b *brute) (treeNs, bruteNs float64) {
+	const run = queryBlock / calibrateRuns
+	h := newHeap(k)
+	h.mark = make([]uint32, n)
+	off := make([]float64, d)
+	prev := make([]int32, k)
+	dist := make([]float64, queryBlock*k)
+	idx := make([]int32, queryBlock*k)
+	q := make([]float64, queryBlock*d)
+	self := make([]int32, queryBlock)
+	hs := make([]heap, queryBlock)
+	for i := range hs {
+		hs[i] = *newHeap(k)
+	}
+	s := b.newScratch(queryBlock)
+	treeT, bruteT := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	var c clock
+	for trial := 0; trial < 2; trial++ {
+		c.start()
+		for j := 0; j < calibrateRuns; j++ {
+			lo := j * (n - run) / calibrateRuns
+			t.trainRun(data, lo, lo+run, k, h, off, prev, dist[j*run*k:], idx[j*run*k:], true)
+		}
+		treeT = min(treeT, c.stop())
+		for i := range hs {
+			j, r := i/run, i%run
+			lo := j * (n - run) / calibrateRuns
+			copy(q[i*d:(i+1)*d], t.pts[(lo+r)*d:(lo+r+1)*d])
+			self[i] = t.perm[lo+r]
+			hs[i].reset(k)
+			for u := 0; u < k; u++ {
+				hs[i].push(dist[i*k+u]*dist[i*k+u], idx[i*k+u])
+			}
+		}
+		c.start()
+		b.searchBlock(q, queryBlock, self, hs, s)
+		bruteT = min(bruteT, c.stop())
+	}
+	treeNs = float64(n) * float64(treeT.Nanoseconds()) / queryBlock
+	// A pair of the symmetric Train costs symPairShare(d) pairs of this
+	// one-sided search.
+	bruteNs = float64(n) * float64(n) * symPairShare(d) * float64(bruteT.Nanoseconds()) / float64(queryBlock*n)
+	return treeNs, bruteNs
+}
+
+const (
+	// probeK is the neighbour count the chooser plans for: the index is
+	// built before K is known, and 20 is LOF's default.
+	probeK = 20
+	// calibrateNs is the predicted Train time above which the chooser
+	// times the probes instead of trusting the cost model: about 20 ms,
+	// so that the milliseconds of timing are never a large share.
+	calibrateNs = 20e6
+	// calibrateRuns is the number of runs of training points timed.
+	calibrateRuns = 4
+)
+
+// symPairShare is the cost of a pair in brute force's symmetric Train
+// relative to a pair of the calibration's one-sided search with full heaps:
+// half the kernel work, but the screening of both sides and the exact
+// distances and heap updates of a Train whose heaps are still filling,
+// which weigh most at small d. It is a ratio of two runs of the same
+// kernels (measured at d = 4, 10 and 16 on 19,020 rows), so it carries over
+// between machines far better than either run's speed.
+func symPairShare(d int) float64 { return max(0.9, 2.2-0.08*float64(d)) }
+
+// treeCost and bruteCost are the costs, in nanoseconds, of one point
+// scanned by the tree and of one pair screened by brute force, measured on
+// the development machine; only small sets are decided by them.
 func treeCost(d int) float64  { return 12 + float64(d) }
 func bruteCost(d int) float64 { return 0.8 + 0.022*float64(d) }
 
@@ -132,38 +228,11 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 			default:
 				sm = &seedMarks{mark: make([]uint32, ix.n)}
 			}
-			defer func() { free <- sm }()
 			h := newHeap(k)
-			off := make([]float64, d)
-			// Queries go in tree order, so each is close to the one
-			// before: seeding the heap with the previous neighbours
-			// gives a tight bound before the first node is visited.
 			h.mark, h.stamp = sm.mark, sm.stamp
-			defer func() { sm.stamp = h.stamp }()
-			prev := make([]int32, k)
-			for r := lo; r < hi; r++ {
-				self := t.perm[r]
-				q := t.pts[r*d : r*d+d]
-				h.reset(k)
-				h.stamp++
-				if r > lo {
-					for _, j := range prev {
-						if j != self {
-							h.push(dist2(q, ix.data[int(j)*d:int(j)*d+d]), j)
-							h.mark[j] = h.stamp
-						}
-					}
-					// The previous query itself is a natural seed too.
-					if p := t.perm[r-1]; h.mark[p] != h.stamp {
-						h.push(dist2(q, t.pts[(r-1)*d:r*d]), p)
-						h.mark[p] = h.stamp
-					}
-				}
-				t.search(q, self, h, 0, 0, off)
-				i := int(self)
-				h.drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
-				copy(prev, idx[i*k:(i+1)*k])
-			}
+			t.trainRun(ix.data, lo, hi, k, h, make([]float64, d), make([]int32, k), dist, idx, false)
+			sm.stamp = h.stamp
+			free <- sm
 		})
 	} else {
 		err = ix.brute.trainSym(ctx, k, workers, dist, idx)
@@ -172,6 +241,41 @@ func (ix *Index) Train(ctx context.Context, k, workers int) (dist []float64, idx
 		return nil, nil, err
 	}
 	return dist, idx, nil
+}
+
+// trainRun finds the k nearest other points of the tree-order points
+// [lo, hi) into dist and idx, at the points' original index, or at r−lo
+// when local. Queries go in tree order, so each is close to the one before:
+// seeding the heap with the previous neighbours gives a tight bound before
+// the first node is visited. h must have a mark array of n entries.
+func (t *kdTree) trainRun(data []float64, lo, hi, k int, h *heap, off []float64, prev []int32, dist []float64, idx []int32, local bool) {
+	d := t.d
+	for r := lo; r < hi; r++ {
+		self := t.perm[r]
+		q := t.pts[r*d : r*d+d]
+		h.reset(k)
+		h.stamp++
+		if r > lo {
+			for _, j := range prev {
+				if j != self {
+					h.push(dist2(q, data[int(j)*d:int(j)*d+d]), j)
+					h.mark[j] = h.stamp
+				}
+			}
+			// The previous query itself is a natural seed too.
+			if p := t.perm[r-1]; h.mark[p] != h.stamp {
+				h.push(dist2(q, t.pts[(r-1)*d:r*d]), p)
+				h.mark[p] = h.stamp
+			}
+		}
+		t.search(q, self, h, 0, 0, off)
+		i := int(self)
+		if local {
+			i = r - lo
+		}
+		h.drain(dist[i*k:(i+1)*k], idx[i*k:(i+1)*k])
+		copy(prev, idx[i*k:(i+1)*k])
+	}
 }
 
 // seedMarks is the mark array of a worker's training searches with the last
