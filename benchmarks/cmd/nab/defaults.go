@@ -1,7 +1,4 @@
 package main
 
-// Defaults of -suppress and -margin.
-const (
-	defaultSuppress = 200
-	defaultMargin   = 1
-)
+// defaultSuppress is the default -suppress.
+const defaultSuppress = 200

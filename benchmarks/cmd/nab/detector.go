@@ -14,8 +14,8 @@ type options struct {
 	// suppress is how long after a row, in buckets, a row of no greater
 	// surprise is not reported again.
 	suppress int
-	// margin is the factor by which a row's -log10 p must exceed the
-	// largest of the suppression window to be reported.
+	// margin is how much a row's -log10 p must exceed the largest of the
+	// suppression window to be reported.
 	margin float64
 }
 
@@ -45,8 +45,8 @@ func logP(p float64) float64 {
 // corpus-wide threshold needs.
 func surprise(l float64) float64 { return l / (l + 5) }
 
-// suppressor reports a row's L only when it exceeds margin times every
-// raw L of the last n rows (so one event is alarmed once, at its onset, and
+// suppressor reports a row's L only when it exceeds every raw L of the
+// last n rows by more than margin (so one event is alarmed once, at its onset, and
 // again only if it grows well beyond it); other rows report 0.
 type suppressor struct {
 	n      int
@@ -65,7 +65,7 @@ func (s *suppressor) next(x float64) float64 {
 	}
 	out := x
 	for _, r := range s.ring {
-		if r*s.margin >= x {
+		if r+s.margin >= x {
 			out = 0
 			break
 		}
@@ -88,7 +88,11 @@ func runModel(f *nab.File, o options) ([]float64, error) {
 	out := make([]float64, len(f.Times))
 	for i, t := range f.Times {
 		r := s.Observe(p, t, f.Values[i], tsmodel.TwoSided)
-		out[i] = surprise(sup.next(logP(r.Probability)))
+		pr := r.Probability
+		if !r.Warm {
+			pr = 1
+		}
+		out[i] = surprise(sup.next(logP(pr)))
 	}
 	return out, nil
 }

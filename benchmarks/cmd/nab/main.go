@@ -34,7 +34,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		adapt    = fs.Float64("adapt", 1, "the model's AdaptationRate")
 		sens     = fs.Float64("sensitivity", 1, "the model's Sensitivity")
 		suppress = fs.Int("suppress", 0, "rows after an alarm in which a row no more surprising is not reported again (0: default)")
-		margin   = fs.Float64("margin", 0, "factor by which a row's -log10 p must exceed the suppression window's largest to be reported (0: default)")
+		margin   = fs.Float64("margin", 0, "how much a row's -log10 p must exceed the suppression window's largest to be reported")
+		engine   = fs.String("engine", "timeseries", "what scores the rows: timeseries (a mean(value) job per file, as users run it) or tsmodel (the per-series model driven directly)")
 		perFile  = fs.Bool("files", false, "print the standard profile's per-file scores")
 		compare  = fs.Bool("scoreboard", true, "print the published scoreboard (results/final_results.json) beside the figures")
 	)
@@ -58,13 +59,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if o.suppress == 0 {
 		o.suppress = defaultSuppress
 	}
-	if o.margin == 0 {
-		o.margin = defaultMargin
+
+	runner := runEngine
+	switch *engine {
+	case "timeseries":
+	case "tsmodel":
+		runner = runModel
+	default:
+		return fmt.Errorf("-engine %q: want timeseries or tsmodel", *engine)
 	}
 	scores := make([][]float64, len(c.Files))
 	rows := 0
 	for k, f := range c.Files {
-		if scores[k], err = runModel(f, o); err != nil {
+		if scores[k], err = runner(f, o); err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
 		rows += len(f.Times)
@@ -75,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(stderr, "nab: %d files, %d rows, %d windows scored in %.2fs\n", len(c.Files), rows, c.Windows(), elapsed.Seconds())
+	fmt.Fprintf(stderr, "nab: %s: %d files, %d rows, %d windows scored in %.2fs\n", *engine, len(c.Files), rows, c.Windows(), elapsed.Seconds())
 
 	board := map[string]map[string]float64{}
 	if *compare {
@@ -91,7 +98,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(tw, "vigil (this run)\t%.2f\t%.2f\t%.2f\t\n", res[0].Normalized, res[1].Normalized, res[2].Normalized)
+	fmt.Fprintf(tw, "vigil %s (this run)\t%.2f\t%.2f\t%.2f\t\n", *engine, res[0].Normalized, res[1].Normalized, res[2].Normalized)
 	fmt.Fprintf(tw, "  threshold\t%.4f\t%.4f\t%.4f\t\n", res[0].Threshold, res[1].Threshold, res[2].Threshold)
 	names := make([]string, 0, len(board))
 	for k := range board {
