@@ -16,6 +16,7 @@ var detectors = []Detector{
 	{Name: "lof", Deterministic: true, Fit: fitLOF, Params: neighborParams(20, false)},
 	{Name: "knn+lof", Deterministic: true, Fit: fitKNNLOF, Params: knnLOFParams},
 	{Name: "autoencoder", Fit: fitAutoencoder, Params: autoencoderParams},
+	{Name: "ocsvm", Fit: fitOCSVM, Params: ocsvmParams},
 }
 
 // Lookup returns the registered detector with the given name.
