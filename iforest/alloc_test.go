@@ -11,6 +11,9 @@ import (
 // ScoreTo reads a contiguous *mat.Dense in place: its allocations are the
 // goroutines of the parallel loop, a handful whatever the number of rows.
 func TestScoreToAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector perturbs allocation counts and slows this test (26 s) tenfold")
+	}
 	for _, w := range []int{1, 2} {
 		small, _ := blobs(1, 300, 0, 4)
 		large, _ := blobs(2, 30000, 0, 4)

@@ -225,6 +225,9 @@ func TestScoreDoesNotAllocate(t *testing.T) {
 	m, err := Fit(context.Background(), X, Config{Seed: 1})
 	require.NoError(t, err)
 	x := []float64{0.1, 0.2, 0.3, 0.4}
+	if raceEnabled {
+		t.Skip("the race detector perturbs allocation counts")
+	}
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = m.Score(x) }))
 }
 
@@ -321,27 +324,6 @@ func TestCancel(t *testing.T) {
 	cancel()
 	_, err := Fit(ctx, X, Config{})
 	assert.ErrorIs(t, err, context.Canceled)
-}
-
-func ExampleFit() {
-	// 500 logins described by two features, plus one that is far off.
-	r := rand.New(rand.NewPCG(1, 2))
-	X := mat.NewDense(501, 2, nil)
-	for i := 0; i < 500; i++ {
-		X.Set(i, 0, 30+5*r.NormFloat64()) // seconds between attempts
-		X.Set(i, 1, 0.1*r.Float64())      // failed-attempt ratio
-	}
-	X.SetRow(500, []float64{0.2, 0.95})
-
-	m, err := Fit(context.Background(), X, Config{Trees: 200, Seed: 7})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	typical, _ := m.Score([]float64{30, 0.05})
-	attack, _ := m.Score([]float64{0.2, 0.95})
-	fmt.Printf("typical login %.2f, burst of failures %.2f\n", typical, attack)
-	// Output: typical login 0.42, burst of failures 0.80
 }
 
 // Values near the float64 limits must not turn a cut into NaN: the range of
