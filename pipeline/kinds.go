@@ -165,7 +165,7 @@ var kinds = []kind{
 		},
 		decode: func(b []byte) (detector, error) {
 			m := new(ocsvm.Model)
-			return m, unmarshal(m, b)
+			return m, m.UnmarshalBinary(b)
 		},
 		withWorkers: func(d detector, n int) (detector, bool) {
 			if w, ok := d.(interface{ WithWorkers(int) *ocsvm.Model }); ok {
@@ -203,15 +203,6 @@ var kinds = []kind{
 			return d, false
 		},
 	},
-}
-
-// unmarshal decodes b into m when m's type can decode.
-func unmarshal(m any, b []byte) error {
-	u, ok := m.(interface{ UnmarshalBinary([]byte) error })
-	if !ok {
-		return errorf(ErrCorrupt, "%T cannot be decoded by this build", m)
-	}
-	return u.UnmarshalBinary(b)
 }
 
 // deref returns cfg as a T whether it holds a T or a non-nil *T.

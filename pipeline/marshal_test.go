@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-ml/vigil/internal/codec"
 	"github.com/vigil-ml/vigil/knn"
 	"github.com/vigil-ml/vigil/lof"
+	"github.com/vigil-ml/vigil/ocsvm"
 	"github.com/vigil-ml/vigil/score"
 )
 
@@ -52,13 +53,14 @@ func weightsFor(m int) []float64 {
 func TestMarshalRoundTrip(t *testing.T) {
 	X := testRows(200, 3, 1)
 	p := fitTest(t, X, Detector{Config: iforest.Config{Trees: 30, Seed: 4}}, Detector{Config: knn.Config{}},
-		Detector{Name: "density", Config: lof.Config{K: 12}}, Detector{Config: &autoencoder.Config{Seed: 2, Epochs: 3}})
+		Detector{Name: "density", Config: lof.Config{K: 12}}, Detector{Config: &autoencoder.Config{Seed: 2, Epochs: 3}},
+		Detector{Config: ocsvm.Config{Nu: 0.2}})
 	b, err := p.MarshalBinary()
 	require.NoError(t, err)
 	var q Pipeline
 	require.NoError(t, q.UnmarshalBinary(b))
 	assert.Equal(t, p.Detectors(), q.Detectors())
-	assert.Equal(t, []string{"iforest", "knn", "lof", "autoencoder"}, q.Kinds())
+	assert.Equal(t, []string{"iforest", "knn", "lof", "autoencoder", "ocsvm"}, q.Kinds())
 	assert.Equal(t, p.FeatureNames(), q.FeatureNames())
 	assert.Equal(t, p.Threshold().Value(), q.Threshold().Value())
 	Q := testRows(100, 3, 2)

@@ -61,7 +61,9 @@ func main() {
 	fres := scoreAll(ctx, forest, X)
 	sres := scoreAll(ctx, svm, X)
 
-	fmt.Printf("%d login windows over one day (%d injected attacks), 4 features each.\n\n", len(windows), countAttacks(windows))
+	fmt.Printf("%d login windows over one day (%d injected attacks), 4 features each.\n", len(windows), countAttacks(windows))
+	fmt.Printf("Scores are z-scores of each detector's raw score against the day's windows; \"of bar\" is the distance\n"+
+		"past the typical (median) score as a share of the distance from typical to the bar.\n\n")
 	describe("Isolation Forest", forest, fres)
 	describe("One-Class SVM", svm, sres)
 
@@ -320,7 +322,8 @@ func compare(windows []window, fres, sres []pipeline.Result, typical []float64, 
 	}
 	show("flagged only by the SVM", onlySVM, sres, svm)
 	show("flagged only by the forest", onlyForest, fres, forest)
-	fmt.Printf("  Where they differ: the SVM alone mostly flags windows led by %s; the forest alone, by %s.\n",
+	fmt.Printf("  Where they differ: in the windows only the SVM flags, the feature furthest from typical is mostly %s;\n"+
+		"  in those only the forest flags, %s.\n",
 		leading(windows, onlySVM, typical), leading(windows, onlyForest, typical))
 
 	ceiling := 0.0
