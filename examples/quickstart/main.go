@@ -62,7 +62,7 @@ func main() {
 	sres := scoreAll(ctx, svm, X)
 
 	fmt.Printf("%d login windows over one day (%d injected attacks), 4 features each.\n", len(windows), countAttacks(windows))
-	fmt.Printf("Scores are z-scores of each detector's raw score against the day's windows; \"of bar\" is the distance\n"+
+	fmt.Printf("Scores are z-scores of each detector's raw score against the day's windows; \"of bar\" is the distance\n" +
 		"past the typical (median) score as a share of the distance from typical to the bar.\n\n")
 	describe("Isolation Forest", forest, fres)
 	describe("One-Class SVM", svm, sres)
