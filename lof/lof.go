@@ -134,29 +134,62 @@ func (m *Model) Score(x []float64) (float64, error) {
 	if m.base == nil {
 		return math.NaN(), errUnfitted()
 	}
-	h, err := m.base.Find(x)
-	if err != nil {
-		return math.NaN(), err
-	}
-	s := m.score(h.Dist, h.Idx)
-	m.base.Put(h)
-	return s, nil
+	return m.base.Score(x, m.score)
 }
 
-// ScoreBatch scores the rows of X as Score does, in parallel.
+// ScoreBatch scores the rows of X as Score does, in parallel. On error it
+// returns nil.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	return m.ScoreBatchContext(context.Background(), X)
+}
+
+// ScoreBatchContext is ScoreBatch that stops early, returning ctx.Err(),
+// when ctx is cancelled.
+func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
 	if m.base == nil {
 		return nil, errUnfitted()
 	}
-	return m.base.ScoreBatch(context.Background(), X, m.score)
+	return m.base.ScoreBatch(ctx, X, m.score)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	return m.ScoreToContext(context.Background(), dst, X)
+}
+
+// ScoreToContext is ScoreTo that stops early, returning ctx.Err(), when ctx
+// is cancelled; dst is then partly written.
+func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
 	if m.base == nil {
 		return errUnfitted()
 	}
-	return m.base.ScoreTo(context.Background(), dst, X, m.score)
+	return m.base.ScoreTo(ctx, dst, X, m.score)
+}
+
+// WithWorkers returns a copy of the model that scores batches on up to n
+// goroutines (0 or less: GOMAXPROCS), for a model loaded on a machine
+// other than the one that fitted it. The copy shares the training rows and
+// index with m, which it leaves unchanged; scores do not depend on n.
+func (m *Model) WithWorkers(n int) *Model {
+	c := *m
+	c.cfg.Workers = n
+	if m.base != nil {
+		c.base = m.base.WithWorkers(n)
+	}
+	return &c
+}
+
+// Explain says which features make x's LOF: each feature's share of the
+// squared distance from x to its K neighbours, whose reachability
+// distances set its density and so its score, on the scale the model
+// measures distance (standardised with Standardize). The shares are
+// non-negative and sum to 1; larger means more responsible. A sample that
+// coincides with its neighbours gets all zeros.
+func (m *Model) Explain(x []float64) ([]float64, error) {
+	if m.base == nil {
+		return nil, errUnfitted()
+	}
+	return m.base.Explain(x, func(k int) (int, int) { return 0, k })
 }
 
 const (

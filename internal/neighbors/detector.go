@@ -142,8 +142,10 @@ func CheckK(pkg string, k, n int) error {
 type Hits struct {
 	Dist []float64
 	Idx  []int32
-	x    []float64
-	s    *Scratch
+	// Q is the sample as searched: standardised when the model is.
+	Q []float64
+	x []float64
+	s *Scratch
 }
 
 func (b *Base) newHits() *Hits {
@@ -170,6 +172,7 @@ func (b *Base) Find(x []float64) (*Hits, error) {
 		b.Scaler.Apply(h.x, x)
 		q = h.x
 	}
+	h.Q = q
 	if err := b.Index.Search(q, h.s, h.Dist, h.Idx); err != nil {
 		b.pool.Put(h)
 		return nil, check.ErrorAt(b.Pkg, check.ErrNonFinite, 0, -1, "sample: %v", err)
@@ -178,7 +181,58 @@ func (b *Base) Find(x []float64) (*Hits, error) {
 }
 
 // Put returns h to the pool.
-func (b *Base) Put(h *Hits) { b.pool.Put(h) }
+func (b *Base) Put(h *Hits) {
+	h.Q = nil
+	b.pool.Put(h)
+}
+
+// Score validates x, finds its neighbours and returns score(them), or NaN
+// with the error. It does not allocate.
+func (b *Base) Score(x []float64, score func(dist []float64, idx []int32) float64) (float64, error) {
+	h, err := b.Find(x)
+	if err != nil {
+		return math.NaN(), err
+	}
+	s := score(h.Dist, h.Idx)
+	b.Put(h)
+	return s, nil
+}
+
+// Explain attributes the distance from x to the neighbours that set its
+// score to the features: pick returns, from x's K neighbours in ascending
+// order, the positions [lo, hi) that set the score. Feature j gets the mean
+// over those neighbours o of (x_j − o_j)², on the scale the model searches
+// (standardised when it standardises), divided by the mean of ‖x − o‖², so
+// the shares are non-negative and sum to 1 (all 0 when x coincides with
+// them).
+func (b *Base) Explain(x []float64, pick func(k int) (lo, hi int)) ([]float64, error) {
+	h, err := b.Find(x)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Put(h)
+	d := b.Index.Dim()
+	out := make([]float64, d)
+	lo, hi := pick(b.K)
+	data := b.Index.Data()
+	var total float64
+	for _, o := range h.Idx[lo:hi] {
+		row := data[int(o)*d : int(o)*d+d]
+		for j, v := range h.Q {
+			t := v - row[j]
+			out[j] += t * t
+		}
+	}
+	for _, v := range out {
+		total += v
+	}
+	if total > 0 {
+		for j := range out {
+			out[j] /= total
+		}
+	}
+	return out, nil
+}
 
 // ScoreBatch is ScoreTo into a new slice of one score per row of X.
 func (b *Base) ScoreBatch(ctx context.Context, X mat.Matrix, score func(dist []float64, idx []int32) float64) ([]float64, error) {
