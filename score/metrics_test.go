@@ -2,7 +2,6 @@ package score
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -115,13 +114,4 @@ func TestMetricErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrConfig)
 	_, err = Quantile(nil, 0.5)
 	assert.ErrorIs(t, err, ErrEmpty)
-}
-
-func ExampleROCAUC() {
-	scores := []float64{0.1, 0.4, 0.35, 0.8}
-	anomaly := []bool{false, false, true, true}
-	auc, _ := ROCAUC(scores, anomaly)
-	ap, _ := AveragePrecision(scores, anomaly)
-	fmt.Printf("ROC-AUC %.2f, PR-AUC %.3f\n", auc, ap)
-	// Output: ROC-AUC 0.75, PR-AUC 0.833
 }

@@ -133,16 +133,3 @@ func TestNormalizerErrors(t *testing.T) {
 	var back Normalizer
 	assert.ErrorIs(t, back.UnmarshalBinary([]byte("SNRMxx")), ErrCorrupt)
 }
-
-func ExampleNormalizer() {
-	// KNN distances of normal training data, then of two new samples.
-	ref := []float64{1.1, 0.9, 1.0, 1.2, 0.8, 1.0, 1.1, 0.9}
-	z, _ := FitNormalizer(ZScore, ref)
-	rank, _ := FitNormalizer(Rank, ref)
-	for _, s := range []float64{1.0, 1.6} {
-		fmt.Printf("distance %.1f: z %.2f, rank %.3f\n", s, z.Normalize(s), rank.Normalize(s))
-	}
-	// Output:
-	// distance 1.0: z 0.00, rank 0.625
-	// distance 1.6: z 4.90, rank 1.000
-}

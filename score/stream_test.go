@@ -453,32 +453,6 @@ func FuzzDecoders(f *testing.F) {
 	})
 }
 
-func ExampleStream() {
-	// Scores of normal traffic, then a burst of attack scores.
-	// A window of 10,000 scores resists bursts up to Window/10 = 1,000.
-	s, _ := NewStream(StreamConfig{Window: 10_000, Blocks: 10, Summary: 200}, nil)
-	r := rand.New(rand.NewPCG(1, 2))
-	for range 20_000 {
-		_, _ = s.Observe(r.NormFloat64())
-	}
-	before, _ := s.Threshold()
-	flagged := 0
-	for range 300 {
-		if res, _ := s.Observe(6 + r.NormFloat64()); res.Exceeds {
-			flagged++
-		}
-	}
-	for range 5000 {
-		_, _ = s.Observe(r.NormFloat64())
-	}
-	after, _ := s.Threshold()
-	fmt.Printf("95th percentile before %.2f, after %.2f\n", before, after)
-	fmt.Printf("burst: %d of 300 flagged, %d quarantined\n", flagged, s.Stats().Quarantined)
-	// Output:
-	// 95th percentile before 1.65, after 1.67
-	// burst: 300 of 300 flagged, 294 quarantined
-}
-
 func TestStreamQuarantineHand(t *testing.T) {
 	ref := make([]float64, 20)
 	for i := range ref {

@@ -1,7 +1,6 @@
 package score
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -227,23 +226,4 @@ func TestThresholdWithoutScale(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5.0, th.Value())
 	assert.Equal(t, 0.0, th.Origin())
-}
-
-func ExampleThreshold() {
-	// Anomaly scores of normal data: 1, 2, ..., 100.
-	ref := make([]float64, 100)
-	for i := range ref {
-		ref[i] = float64(i + 1)
-	}
-	th, _ := FitThreshold(ref, ThresholdConfig{}) // 95th percentile, scale from the median
-	fmt.Printf("typical %.2f, threshold %.2f\n", th.Origin(), th.Value())
-	for _, s := range []float64{50, 96, 104, 118} {
-		fmt.Printf("score %3.0f: %3.0f%% %v\n", s, 100*th.Ratio(s), th.Severity(s))
-	}
-	// Output:
-	// typical 50.50, threshold 95.05
-	// score  50:  -1% normal
-	// score  96: 102% caution
-	// score 104: 120% warning
-	// score 118: 152% critical
 }

@@ -145,18 +145,6 @@ func TestThrottleConfigErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrConfig)
 }
 
-func ExampleThrottle() {
-	th, _ := NewThrottle(ThrottleConfig{}) // one alert per key per 5 minutes
-	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	for i := range 1000 {
-		th.Allow("alice/credential-stuffing", start.Add(time.Duration(i)*100*time.Millisecond))
-	}
-	d := th.Allow("alice/credential-stuffing", start.Add(6*time.Minute))
-	st := th.Stats()
-	fmt.Printf("allowed %d, suppressed %d; the alert at 09:06 stands for %d more\n", st.Allowed, st.Suppressed, d.Suppressed)
-	// Output: allowed 2, suppressed 999; the alert at 09:06 stands for 999 more
-}
-
 func TestZeroThrottleUsesDefaults(t *testing.T) {
 	var th Throttle
 	t0 := time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
