@@ -10,16 +10,19 @@
 //
 //   - base is a slowly decayed level (time constant about two days of
 //     buckets, scaled by AdaptationRate);
-//   - season is none, a daily profile (24 hourly slots, linearly
+//   - season is none, a daily profile (48 half-hourly slots, linearly
 //     interpolated between slot centres), or a weekday/weekend pair of daily
-//     profiles; the two seasonal models are used only once they beat the
+//     profiles (24 hourly slots each); the two seasonal models are used only once they beat the
 //     simpler one by 10% in out-of-sample error (after 2 days of history for
 //     daily and 8 days with both day types seen for weekday/weekend), which
 //     is the significance test; profiles are centred so that they cannot
 //     pose as a level;
 //   - correction is none, a medium or a fast exponentially smoothed level of
 //     what base+season leaves over, which follows autocorrelated series
-//     (random-walk-like metrics) the way Elastic's fast trend components do.
+//     (random-walk-like metrics) and trends the way Elastic's fast trend
+//     components do. There is no explicit slope: a trend is followed by the
+//     corrections with a lag of a few buckets, and not extrapolated by
+//     Predict.
 //
 // Residuals are scored with a Student-t whose degrees of freedom come from
 // the residuals' kurtosis (heavy tails); series whose values have all been
@@ -30,7 +33,9 @@
 //
 // Updates are outlier-weighted as Elastic's (§3.5 of the reference): weight 1
 // when the bucket's p ≥ 1e-3, 0.01 when p ≤ 1e-5, log-log interpolated in
-// between; squared errors are clipped at 6 standard deviations. A sustained
+// between; the level, profiles and corrections learn the value clipped to 3
+// standard deviations of the prediction (a Huber step), and squared errors
+// are clipped at 6 standard deviations. A sustained
 // shift is adopted, not absorbed: when the multi-bucket statistic stays
 // significant (p < 0.01) on one side for ChangeAfter (default max(6 h, 12
 // buckets), divided by AdaptationRate), the base moves by the run's recent
@@ -47,8 +52,31 @@
 // Šidák correction for taking the smaller of two tests; Sensitivity s
 // reports it as p^s. MultiBucketImpact is Elastic's formula.
 //
+// # Calibration
+//
+// Real series are burstier than any fitted tail. Each series counts, with a
+// slow decay (about four weeks of buckets), how many episodes (runs of
+// consecutive buckets) reached p < 1e-2, 1e-3 and 1e-4, and scales p up by
+// the observed-to-nominal ratio of the deepest level p reaches (log-linearly
+// interpolated, with 2 pseudo-episodes at the nominal rate, never below 1,
+// and growing at most tenfold per decade so that the calibrated p stays
+// monotone). A well-specified series is left as it is; one that produces
+// p < 1e-4 every day is scored against its own record, much as Elastic's
+// quantile normalisation does for record scores, but without ever
+// rewriting an earlier result.
+//
+// # Sparse series
+//
+// The engine decides what an empty bucket is. For count-like functions it
+// can feed zeros with UpdateWeighted and Elastic's occupancy weight
+// clamp(2·occupancy, 1e-6, 1); for non_zero_count and non_null_sum it skips
+// them.
+//
 // # Use
 //
+// A series is warm, and scores, after 8 buckets spanning at least max(2 h,
+// 7 buckets) (Elastic's minimum is max(8 buckets, 2 h) for metrics);
+// before that Probability is 1 but Typical and the bounds are reported.
 // Params are shared by all series of a detector. Score does not mutate the
 // series; Update learns the bucket; Observe does both with one evaluation.
 // Neither allocates. A zero Series is an empty model. Series is not safe

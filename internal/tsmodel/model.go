@@ -390,7 +390,14 @@ func countTail(mu, variance, v float64, upper bool) float64 {
 // Score returns the probability of value v in the bucket starting at t
 // (unix seconds) under the model, and its typical value and bounds. It does
 // not change s.
+//
+// A non-finite v scores Probability 1 (the engine refuses such values
+// before they reach the model).
 func (s *Series) Score(p *Params, t int64, v float64, side Side) Result {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		typ, lo, hi := s.Predict(p, t)
+		return Result{Probability: 1, SingleBucketP: 1, MultiBucketP: 1, Typical: typ, Lower: lo, Upper: hi}
+	}
 	e := s.evaluate(p, t, v, side)
 	return s.result(p, &e)
 }

@@ -285,6 +285,67 @@ func TestScoreDoesNotMutate(t *testing.T) {
 	}
 }
 
+func TestNonFinite(t *testing.T) {
+	p := mustParams(t, 60)
+	var s Series
+	for i := 0; i < 300; i++ {
+		s.Update(p, start+int64(i)*60, float64(i%3))
+	}
+	before := s
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if r := s.Score(p, start, v, TwoSided); r.Probability != 1 {
+			t.Errorf("Score(%v) probability %v", v, r.Probability)
+		}
+		if r := s.Observe(p, start, v, High); r.Probability != 1 {
+			t.Errorf("Observe(%v) probability %v", v, r.Probability)
+		}
+		s.Update(p, start, v)
+		s.UpdateWeighted(p, start, v, 0.5)
+	}
+	if s != before {
+		t.Error("non-finite values changed the state")
+	}
+}
+
+// TestCalibration: in a series with frequent one-bucket bursts of 12 to 20
+// deviations (one bucket in 40), the heavy tail and the episode calibration
+// learn that bursts are ordinary: far fewer than the 2.5% of buckets that
+// are bursts alarm at p < 1e-4, while the same series without bursts keeps
+// its sensitivity to one.
+func TestCalibration(t *testing.T) {
+	p := mustParams(t, 300)
+	run := func(bursty bool) (rate float64, probe float64) {
+		r := rand.New(rand.NewPCG(21, 4))
+		var s Series
+		alarms, n := 0, 0
+		ts := start
+		for i := 0; i < 8000; i++ {
+			v := 100 + 5*r.NormFloat64()
+			if bursty && r.IntN(40) == 0 {
+				v += 60 + 40*r.Float64()
+			}
+			res := s.Observe(p, ts, v, TwoSided)
+			ts += 300
+			if i > 4000 && res.Warm {
+				n++
+				if res.Probability < 1e-4 {
+					alarms++
+				}
+			}
+		}
+		return float64(alarms) / float64(n), s.Score(p, ts, 180, TwoSided).Probability
+	}
+	burstRate, burstProbe := run(true)
+	_, quietProbe := run(false)
+	t.Logf("bursty series: alarm rate %.4f at p<1e-4, probe p %.3g; quiet series probe p %.3g", burstRate, burstProbe, quietProbe)
+	if burstRate > 0.005 {
+		t.Errorf("bursty series alarms at p<1e-4 in %.3f of buckets, bursts occur in 0.025", burstRate)
+	}
+	if !(quietProbe < 1e-10 && burstProbe > 100*quietProbe) {
+		t.Errorf("probe p: quiet %g, bursty %g", quietProbe, burstProbe)
+	}
+}
+
 func TestNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
