@@ -24,9 +24,9 @@ package main
 
 import (
 	"bufio"
-	"image/color"
 	"flag"
 	"fmt"
+	"image/color"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -154,7 +154,9 @@ func generate(seed uint64, days int) []*conn {
 	ports := []string{"443", "80", "53", "22", "3389", "445", backupPort}
 	ws := func() string { return fmt.Sprintf("10.1.%d.%d", r.IntN(8), 10+r.IntN(200)) }
 	servers := func() string { return fmt.Sprintf("10.0.%d.%d", 1+r.IntN(3), 10+r.IntN(40)) }
-	external := func() string { return fmt.Sprintf("%d.%d.%d.%d", 23+r.IntN(180), r.IntN(256), r.IntN(256), 1+r.IntN(254)) }
+	external := func() string {
+		return fmt.Sprintf("%d.%d.%d.%d", 23+r.IntN(180), r.IntN(256), r.IntN(256), 1+r.IntN(254))
+	}
 	var out []*conn
 	step := 5 * time.Minute
 	for b := 0; b < days*288; b++ {

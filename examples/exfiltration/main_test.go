@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestScenario: the leak is critical, the recurring backups stay below
+// major once the job has seen a week.
+func TestScenario(t *testing.T) {
+	a, err := analyse(generate(1, 28))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.verdict()
+	t.Logf("leak top %.1f, backup top %.1f", v.leakTop, v.backupTop)
+	if v.leakTop < 75 {
+		t.Errorf("leak scored %.1f, want ≥ 75", v.leakTop)
+	}
+	if v.backupTop >= 50 {
+		t.Errorf("backup scored %.1f, want < 50", v.backupTop)
+	}
+	blamed := false
+	for _, r := range a.records {
+		if r.PartitionFieldValue == leaker && inLeak(r.Timestamp) && r.RecordScore >= 75 {
+			for _, inf := range r.Influencers {
+				if inf.FieldName == "destination.ip" && len(inf.FieldValues) > 0 && inf.FieldValues[0] == leakDst {
+					blamed = true
+				}
+			}
+		}
+	}
+	if !blamed {
+		t.Errorf("no critical leak record names %s as its destination.ip influencer", leakDst)
+	}
+}
+
+// TestJobrunAgrees writes the example's data as job JSON and NDJSON, runs
+// examples/jobrun on it and checks that it writes exactly the records the
+// example computes in process.
+func TestJobrunAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go run ../jobrun")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	days := 9
+	if os.Getenv("VIGIL_EXAMPLES_FULL") != "" {
+		days = 28
+	}
+	evs := generate(2, days)
+	dir := t.TempDir()
+	if err := writeData(dir, evs); err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyse(evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range a.records {
+		if a.records[i].RecordScore >= 1 {
+			want = append(want, string(a.records[i].AppendJSON(nil)))
+		}
+	}
+	out := filepath.Join(dir, "records.ndjson")
+	cmd := exec.Command(goBin, "run", "../jobrun", "-job", filepath.Join(dir, "job.json"),
+		"-events", filepath.Join(dir, "events.ndjson"), "-out", out)
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("jobrun: %v\n%s", err, msg)
+	}
+	t.Logf("jobrun: %s", strings.TrimSpace(string(msg)))
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		got = append(got, sc.Text())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("jobrun wrote %d records, the example has %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("record %d differs:\n jobrun  %s\n example %s", i, got[i], want[i])
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no records to compare")
+	}
+}
