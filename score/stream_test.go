@@ -60,6 +60,9 @@ func TestStreamRankErrorBound(t *testing.T) {
 				if (i+1)%m != 0 || i+1 < cfg.Window {
 					continue
 				}
+				if raceEnabled && ((i+1)/m)%5 != 0 {
+					continue // every fifth threshold: the race detector is slow
+				}
 				require.Zero(t, s.Stats().Quarantined, "this test needs an unfiltered window")
 				th, ok := s.Threshold()
 				require.True(t, ok)
@@ -135,11 +138,16 @@ type driftRun struct {
 
 func runDrift(t *testing.T, shift float64) driftRun {
 	t.Helper()
-	const n, half = 400_000, 150_000
+	n, half, cfg := 400_000, 150_000, StreamConfig{}
+	if raceEnabled {
+		// The same run at a fifth of the scale: the race detector slows
+		// the stream about twentyfold.
+		n, half, cfg = 80_000, 30_000, StreamConfig{Window: 20_000}
+	}
 	r := rand.New(rand.NewPCG(31, 32))
-	s, err := NewStream(StreamConfig{}, nil)
+	s, err := NewStream(cfg, nil)
 	require.NoError(t, err)
-	cfg := s.Config()
+	cfg = s.Config()
 	out := driftRun{recovery: -1, stated: cfg.Persistence + cfg.Window + cfg.Window/cfg.Blocks}
 	for i := range n {
 		mu := 0.0
