@@ -196,7 +196,7 @@ const (
 //	score(p) = 100 · clamp(ln(0.05/p) / ln(0.05/1e-8), 0, 1)
 //
 // so p ≥ 0.05 scores 0, p = 1e-3 scores 25.4, 1e-4 40.3, 1e-5 55.2,
-// 1e-6 70.2, 3.5e-7 75 and p ≤ 1e-8 scores 100. It is a fixed function:
+// 1e-6 70.2, 4.7e-7 75 and p ≤ 1e-8 scores 100. It is a fixed function:
 // a score never depends on other results and is never rewritten, unlike
 // Elastic's quantile renormalisation. The job's Sensitivity s enters
 // before it (the model reports p^s), so for s = 2 a bucket of probability

@@ -1,0 +1,89 @@
+// Package timeseries runs Elastic-style anomaly-detection jobs inside a Go
+// program: bucketed, streaming, per-entity models of counts and metrics,
+// with Elastic's vocabulary, job JSON and result documents, and no cluster.
+//
+//	job, err := timeseries.New(timeseries.Job{
+//		Detectors:   []timeseries.Detector{{Function: "high_count", ByFieldName: "destination.port"}},
+//		Influencers: []string{"source.ip"},
+//	})                                         // or timeseries.FromElasticJSON(r)
+//	res, err := job.Observe(ev)                // closed buckets' results, as time passes
+//	res, err = job.Flush()                     // close the open bucket(s)
+//	snap, err := job.MarshalBinary()           // restore and continue bit-identically
+//
+// # Jobs and functions
+//
+// A Job holds Elastic's analysis_config: BucketSpan (5m), Detectors,
+// Influencers, SummaryCountField, Latency, MemoryLimit (1 GiB), PruneWindow
+// (30 d), plus Sensitivity and AdaptationRate, which Elastic lacks.
+// ParseElasticJSON reads Elastic's create-job JSON with its datafeed query;
+// a setting Vigil does not implement is an error naming it (ErrUnsupported),
+// never ignored. Functions: count, high_count, low_count, non_zero_count,
+// high_/low_non_zero_count, distinct_count, high_/low_distinct_count, mean
+// (avg), high_/low_mean, min, max, sum, high_/low_sum, non_null_sum,
+// high_/low_non_null_sum, with by and partition fields. rare, freq_rare,
+// time_of_day, time_of_week and over_field_name (population analysis) parse
+// and are refused with ErrUnsupported until they land; combinations Elastic
+// forbids (non_zero_count or non_null_sum with over, rare without by, count
+// with field_name, ...) are ErrConfig errors.
+//
+// # How buckets are fed
+//
+// Each (detector, partition value, by value) is a series with its own model
+// (internal/tsmodel): seasonal (daily, weekday/weekend), robust to the
+// anomalies it sees, with Elastic's multi-bucket feature. For count,
+// distinct_count and sum an empty bucket is a zero once the entity has been
+// seen; as Elastic, empty buckets of entities present in fewer than half of
+// their buckets are learnt with weight clamp(2·occupancy, 1e-6, 1) and not
+// scored. non_zero_count, non_null_sum and the metric functions skip empty
+// buckets. min is tested on the low side, max on the high side, high_ and
+// low_ functions on their side, the rest on both. distinct_count is exact
+// (64-bit hashes of the values) up to Job.ExactDistinct values per series
+// and bucket, then a HyperLogLog sketch of precision 14 (standard error
+// 0.81%). Sums are compensated (Neumaier), so out-of-order events within
+// Latency give the same results as ordered ones.
+//
+// # Scores
+//
+// A record is emitted for every scored series whose probability is below
+// 0.05. Its record_score is ProbabilityScore(p), a fixed log-linear map
+// (p = 0.05 → 0, 1e-3 → 25.4, 1e-5 → 55.2, 4.7e-7 → 75, ≤ 1e-8 → 100);
+// Sensitivity s reports p^s first. Scores never depend on later data and
+// are never rewritten: initial_record_score always equals record_score.
+// Severity bands are Elastic's: warning, minor, major, critical at 0, 25,
+// 50, 75. An influencer value's influence is Elastic's (for sum-like
+// functions 1 − ln P(without it)/ln P, for the others ln P(only it)/ln P;
+// values below 0.4 are dropped); its probability is p^influence and its
+// influencer_score the score of that. A bucket's anomaly_score is its
+// largest record score; bucket_influencers hold, per influencer field, the
+// best influencer score, and "bucket_time" the bucket's.
+//
+// # Memory
+//
+// Every series, partition value, index entry, open-bucket accumulator,
+// influencer contribution and distinct-count set is charged a fixed number
+// of bytes (struct sizes plus map slack); the arena is charged at capacity.
+// A new entity whose charge would take model_bytes over MemoryLimit is
+// refused, counted (Stats.Refused, bucket_allocation_failures_count) and
+// reported as memory_status hard_limit in the bucket's ModelSizeStats; above
+// 60% (soft_limit) idle entities are pruned sooner (the prune window shrinks
+// by 10% per bucket, to 2 buckets at least). Accounted bytes therefore never
+// exceed the limit; the Go heap they stand for was within 3% of them in the
+// flood test (see TestMemoryLimitFlood). The margin is the per-bucket
+// distinct-count sets of existing series, which may grow while a bucket is
+// open (each is bounded by ExactDistinct values or one 16 KiB sketch).
+//
+// # State
+//
+// The unit of state is the partition value: a series belongs to exactly one
+// partition, and nothing but the job-wide counters and the memory account
+// is shared, so a distributed runner can give each worker a hash range of
+// PartitionHash values. Hashes are fixed (FNV-1a with a splitmix64
+// finaliser), never seeded per process. MarshalBinary writes the job and all
+// state in internal/codec's checksummed, versioned format; UnmarshalBinary
+// rejects corrupt input with ErrCorrupt without panicking (fuzzed).
+//
+// An Engine is not safe for concurrent use; distinct Engines share
+// nothing. Observe does not allocate for events of known entities (no
+// influencers, or influencers that are the detector's own fields), nor does
+// it retain the Event's strings.
+package timeseries
