@@ -45,6 +45,16 @@ func poisson(r *rand.Rand, mu float64) int {
 // countStream makes events of entities "a".."e" for days of 5m buckets with
 // a daily cycle; spike multiplies entity "c"'s rate in bucket spikeAt.
 func countStream(days int, seed uint64, spikeAt int, spike float64) []*testEvent {
+	return countStreamFn(days, seed, func(b int, ent string) float64 {
+		if ent == "c" && b == spikeAt {
+			return spike
+		}
+		return 1
+	})
+}
+
+// countStreamFn is countStream with entity rates multiplied by mult.
+func countStreamFn(days int, seed uint64, mult func(b int, ent string) float64) []*testEvent {
 	r := rand.New(rand.NewPCG(seed, 1))
 	var evs []*testEvent
 	n := days * 288
@@ -53,10 +63,7 @@ func countStream(days int, seed uint64, spikeAt int, spike float64) []*testEvent
 		hour := float64(b%288) / 12
 		base := 10 + 6*math.Sin(2*math.Pi*hour/24)
 		for _, ent := range ents {
-			mu := base
-			if ent == "c" && b == spikeAt {
-				mu *= spike
-			}
+			mu := base * mult(b, ent)
 			k := poisson(r, mu)
 			for i := 0; i < k; i++ {
 				ts := t0.Add(time.Duration(b)*5*time.Minute + time.Duration(r.Int64N(int64(5*time.Minute))))

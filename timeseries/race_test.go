@@ -1,0 +1,5 @@
+//go:build race
+
+package timeseries
+
+const raceEnabled = true
