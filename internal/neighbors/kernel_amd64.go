@@ -1,45 +1,10 @@
 package neighbors
 
-//go:noescape
-func dot2x4(a0, a1, b *float64, nq, p int, o0, o1 *float64)
+import "golang.org/x/sys/cpu"
 
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-func xgetbv() (eax, edx uint32)
-
-// hasFMA reports AVX2 and FMA support, with the OS saving YMM state.
-var hasFMA = func() bool {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return false
-	}
-	_, _, c1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if c1&fma == 0 || c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if lo, _ := xgetbv(); lo&6 != 6 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0
-}()
-
-func dots2x4(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
-	if nq == 0 {
-		return
-	}
-	if !hasFMA {
-		dots2x4Go(a0, a1, b, nq, p, o0, o1)
-		return
-	}
-	// The bounds the assembly will touch.
-	_ = a0[p-1]
-	_ = a1[p-1]
-	_ = b[4*nq*p-1]
-	_ = o0[4*nq-1]
-	_ = o1[4*nq-1]
-	dot2x4(&a0[0], &a1[0], &b[0], nq, p, &o0[0], &o1[0])
-}
+// hasFMA reports AVX2 and FMA support with the OS saving YMM state, which
+// x/sys/cpu checks; a variable so that tests can force the portable path.
+var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 //go:noescape
 func k6x8(a, b *float64, d, np int, c *float64, ldc int)

@@ -4,10 +4,6 @@ package neighbors
 
 const hasFMA = false
 
-func dots2x4(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
-	dots2x4Go(a0, a1, b, nq, p, o0, o1)
-}
-
 func gemm6x8(a, b []float64, d, np int, c []float64, ldc int) {
 	gemm6x8Go(a, b, d, np, c, ldc)
 }

@@ -109,24 +109,6 @@ func TestBruteNearDuplicates(t *testing.T) {
 	}
 }
 
-func TestKernelMatchesPortable(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	const p, nq = 12, 3
-	a0, a1 := make([]float64, p), make([]float64, p)
-	b := make([]float64, 4*nq*p)
-	for _, v := range [][]float64{a0, a1, b} {
-		for i := range v {
-			v[i] = r.NormFloat64()
-		}
-	}
-	o0, o1 := make([]float64, 4*nq), make([]float64, 4*nq)
-	w0, w1 := make([]float64, 4*nq), make([]float64, 4*nq)
-	dots2x4(a0, a1, b, nq, p, o0, o1)
-	dots2x4Go(a0, a1, b, nq, p, w0, w1)
-	assert.InDeltaSlice(t, w0, o0, 1e-12)
-	assert.InDeltaSlice(t, w1, o1, 1e-12)
-}
-
 func TestSearchAllocs(t *testing.T) {
 	testenv.SkipAllocs(t)
 	data := testData(2000, 10, 1)

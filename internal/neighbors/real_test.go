@@ -2,22 +2,15 @@ package neighbors
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 
-	"github.com/vigil-ml/vigil/benchmarks/dataset"
+	"github.com/vigil-ml/vigil/internal/testenv"
 )
 
 // loadReal returns a shared set as row-major data, skipping when absent.
 func loadReal(tb testing.TB, name string) ([]float64, int, int) {
-	ds, err := dataset.Named(name)
-	if errors.Is(err, dataset.ErrNotFound) {
-		tb.Skipf("shared data set %s not found (set $VIGIL_DATA or place it in ../shared/data): %v", name, err)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ds := testenv.Data(tb, name)
 	n, d := ds.X.Dims()
 	return ds.X.RawMatrix().Data, n, d
 }
