@@ -377,16 +377,24 @@ func (s *Stream) recompute() {
 	})
 	target, half := s.q*float64(total), 0.5*float64(total)
 	cum := 0
-	t, med := w[len(w)-1].v, math.NaN()
+	t, med := math.NaN(), math.NaN()
 	for _, p := range w {
 		cum += p.w
 		if math.IsNaN(med) && float64(cum) >= half {
 			med = p.v
 		}
-		if float64(cum) >= target {
+		if math.IsNaN(t) && float64(cum) >= target {
 			t = p.v
+		}
+		if !math.IsNaN(t) && !math.IsNaN(med) {
 			break
 		}
+	}
+	if math.IsNaN(t) { // rounding left the target above the total
+		t = w[len(w)-1].v
+	}
+	if math.IsNaN(med) {
+		med = w[len(w)-1].v
 	}
 	s.threshold, s.typical, s.ready = t, med, true
 	s.points = total
@@ -539,7 +547,6 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 		finite(x.buf) != nil || finite(x.flagged) != nil ||
 		x.ready != isFinite(x.threshold) || (!x.ready && !math.IsNaN(x.threshold)) ||
 		x.ready != isFinite(x.typical) || (!x.ready && !math.IsNaN(x.typical)) ||
-		(x.ready && x.typical > x.threshold) ||
 		!(x.rankErr >= 0 && x.rankErr <= 1) {
 		return check.Errorf(pkg, ErrCorrupt, "stream snapshot state is inconsistent")
 	}

@@ -554,3 +554,25 @@ func TestZeroStream(t *testing.T) {
 	assert.True(t, ok)
 	assert.InDelta(t, 1.645, th, 0.1)
 }
+
+// A low quantile puts the window's median above the threshold: no scale,
+// flagged scores are Caution, and the snapshot still restores.
+func TestStreamLowQuantileSnapshot(t *testing.T) {
+	s, err := NewStream(StreamConfig{Quantile: 0.3, Window: 100, Blocks: 2, Summary: 50}, nil)
+	require.NoError(t, err)
+	for i := range 120 {
+		_, _ = s.Observe(float64(i % 50))
+	}
+	res, err := s.Observe(49)
+	require.NoError(t, err)
+	assert.True(t, res.Exceeds)
+	assert.Greater(t, res.Typical, res.Threshold)
+	assert.Equal(t, Caution, res.Severity)
+	b, err := s.MarshalBinary()
+	require.NoError(t, err)
+	var back Stream
+	require.NoError(t, back.UnmarshalBinary(b))
+	r1, _ := s.Observe(30)
+	r2, _ := back.Observe(30)
+	assert.Equal(t, r1, r2)
+}
