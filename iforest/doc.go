@@ -43,4 +43,17 @@
 // Each tree draws its subsample and cuts from its own random stream derived
 // from Config.Seed and the tree's index, so a forest is bit-identical for any
 // number of workers.
+//
+// # Serving
+//
+// A Model is immutable and safe for concurrent use. ScoreBatchContext and
+// ScoreToContext stop when their context is cancelled; WithWorkers gives a
+// loaded model the goroutine count of the machine it runs on, as a copy.
+// Explain attributes a score to the features (see Model.Explain for the
+// method and its measured accuracy). Every method of a zero Model returns
+// ErrNotFitted, every error is an *Error (errors.As gives the row and column
+// of a bad value), and Score returns NaN with any error. Fit refuses, before
+// allocating, a Config whose forest the model format cannot index or the
+// machine cannot hold, and UnmarshalBinary accepts only forests Fit can
+// produce (the two share one validation).
 package iforest
