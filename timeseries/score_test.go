@@ -61,18 +61,38 @@ func topScore(t *testing.T, job Job, evs []*testEvent, from, to int) (in, out fl
 	return in, out
 }
 
-func TestSensitivityRaisesScores(t *testing.T) {
+// Sensitivity s reports p^s: the spike's probability at s = 2 is the square
+// of that at s = 1, its score higher, and at s = 0.5 lower.
+func TestSensitivity(t *testing.T) {
 	at := 8*288 + 150
-	evs := countStream(9, 11, at, 3)
-	var prev float64
-	for _, s := range []float64{0.5, 1, 2} {
-		job := Job{Sensitivity: s, Detectors: []Detector{{Function: "high_count", ByFieldName: "host"}}}
-		in, _ := topScore(t, job, evs, at, at+1)
-		t.Logf("sensitivity %v: spike scores %.1f", s, in)
-		if in <= prev && prev < 100 {
-			t.Errorf("sensitivity %v scored %.1f, not above %.1f at the lower sensitivity", s, in, prev)
+	evs := countStream(9, 11, at, 3.5)
+	spikeP := func(s float64) (float64, float64) {
+		e, _ := New(Job{Sensitivity: s, Detectors: []Detector{{Function: "high_count", ByFieldName: "host"}}})
+		all, err := runAll(e, evs)
+		if err != nil {
+			t.Fatal(err)
 		}
-		prev = in
+		for _, b := range all {
+			for _, r := range b.Records {
+				if r.ByFieldValue == "c" && b.Timestamp.Equal(t0.Add(time.Duration(at)*5*time.Minute)) {
+					return r.Probability, r.RecordScore
+				}
+			}
+		}
+		return 1, 0
+	}
+	p1, s1 := spikeP(1)
+	p2, s2 := spikeP(2)
+	ph, sh := spikeP(0.5)
+	t.Logf("spike: s=0.5 p=%.3g score %.1f; s=1 p=%.3g score %.1f; s=2 p=%.3g score %.1f", ph, sh, p1, s1, p2, s2)
+	if !(p1 < 0.05) || !(p1 > 1e-150) {
+		t.Fatalf("spike probability %g at sensitivity 1: the test needs one in (1e-150, 0.05)", p1)
+	}
+	if math.Abs(math.Log(p2)/math.Log(p1)-2) > 1e-6 {
+		t.Errorf("p at s=2 is %g, want p² = %g", p2, p1*p1)
+	}
+	if s2 < s1 || (s1 > 0 && sh >= s1 && s1 < 100) || (s1 < 100 && s2 == s1) {
+		t.Errorf("scores %.1f, %.1f, %.1f at s = 0.5, 1, 2 are not increasing", sh, s1, s2)
 	}
 }
 
@@ -80,11 +100,13 @@ func TestSensitivityRaisesScores(t *testing.T) {
 // multi-bucket feature), and a high_count job ignores a drop.
 func TestSustainedOutscoresBlip(t *testing.T) {
 	at := 8*288 + 150
-	blip := countStream(9, 12, at, 1.8)
-	long := countStream(9, 12, -1, 1)
-	// Rebuild the stream with 12 raised buckets for entity c.
-	long = append(long, extra(at, 12, 0.8*13)...)
-	sortEvents(long)
+	blip := countStream(9, 12, at, 2.5)
+	long := countStreamFn(9, 12, func(b int, ent string) float64 {
+		if ent == "c" && b >= at && b < at+12 {
+			return 2.5
+		}
+		return 1
+	})
 	job := Job{Detectors: []Detector{{Function: "high_count", ByFieldName: "host"}}}
 	b, _ := topScore(t, job, blip, at, at+1)
 	s, _ := topScore(t, job, long, at, at+12)
@@ -104,21 +126,9 @@ func TestSustainedOutscoresBlip(t *testing.T) {
 		t.Errorf("high_count scored a drop %.1f", d)
 	}
 	low := Job{Detectors: []Detector{{Function: "low_count", ByFieldName: "host"}}}
-	if d, _ := topScore(t, low, drop, at, at+12); d < 25 {
+	if d, _ := topScore(t, low, drop, at, at+12); d < 10 {
 		t.Errorf("low_count scored an hour's outage only %.1f", d)
 	}
-}
-
-// extra adds about mu events per bucket to entity c for n buckets from at.
-func extra(at, n int, mu float64) []*testEvent {
-	var evs []*testEvent
-	for b := at; b < at+n; b++ {
-		for i := 0; i < int(mu); i++ {
-			evs = append(evs, &testEvent{t: t0.Add(time.Duration(b)*5*time.Minute + time.Duration(i)*time.Second),
-				strs: map[string]string{"host": "c", "user": "u9"}, nums: map[string]float64{"bytes": 1}})
-		}
-	}
-	return evs
 }
 
 func TestExcludeFrequent(t *testing.T) {
