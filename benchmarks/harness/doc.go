@@ -13,5 +13,9 @@
 // scores of all training rows. The two calls are timed separately as "fit"
 // and "score".
 //
+// RunSeverity measures the severity scale instead (vigilbench -severity):
+// the share of normal rows and of anomalies graded Warning or worse with the
+// scale measured from 0 and from the reference's median.
+//
 // This package is a developer tool of the benchmarks tree, not library API.
 package harness
