@@ -145,6 +145,7 @@ func TestWorkersBitIdentical(t *testing.T) {
 		{Seed: 9, Epochs: 3},
 		{Seed: 9, Epochs: 3, BatchSize: 64, Dropout: 0.2, ValidationFraction: 0.1, Activation: Tanh},
 		{Seed: 9, Epochs: 2, BatchSize: 50, Init: He},
+		{Seed: 9, Epochs: 2, Float64: true, Dropout: 0.1},
 	} {
 		var ref *Model
 		for _, w := range []int{1, 2, 4} {
@@ -156,22 +157,29 @@ func TestWorkersBitIdentical(t *testing.T) {
 				ref = m
 				continue
 			}
-			require.Equal(t, len(ref.params), len(m.params))
-			for i := range m.params {
-				require.Equal(t, math.Float64bits(ref.params[i]), math.Float64bits(m.params[i]), "workers %d, parameter %d", w, i)
+			want, got := ref.net.params(), m.net.params()
+			require.Equal(t, len(want), len(got))
+			for i := range got {
+				require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "workers %d, parameter %d", w, i)
 			}
 		}
 		c := cfg
 		c.Seed++
 		other, err := Fit(context.Background(), X, c)
 		require.NoError(t, err)
-		assert.NotEqual(t, ref.params, other.params)
+		assert.NotEqual(t, ref.net.params(), other.net.params())
 	}
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
+	for _, f64 := range []bool{false, true} {
+		testMarshalRoundTrip(t, f64)
+	}
+}
+
+func testMarshalRoundTrip(t *testing.T, f64 bool) {
 	X := latent(6, 200, 6)
-	m, err := Fit(context.Background(), X, Config{Seed: 2, Epochs: 3, Hidden: []int{8, 3, 8}, Activation: Sigmoid, ValidationFraction: 0.2, WeightDecay: -1})
+	m, err := Fit(context.Background(), X, Config{Seed: 2, Epochs: 3, Hidden: []int{8, 3, 8}, Activation: Sigmoid, ValidationFraction: 0.2, WeightDecay: -1, Float64: f64})
 	require.NoError(t, err)
 	b, err := m.MarshalBinary()
 	require.NoError(t, err)
@@ -228,7 +236,7 @@ func TestEncodeReconstruct(t *testing.T) {
 		e := (rec[j] - x[j]) / m.scale[j]
 		sum += e * e
 	}
-	assert.InDelta(t, s, sum/6, 1e-9)
+	assert.InEpsilon(t, s, sum/6, 1e-5, "float32 rounding only")
 	assert.Less(t, s, 0.1)
 }
 
@@ -254,7 +262,7 @@ func TestValidationAndEarlyStopping(t *testing.T) {
 	// The model keeps the best epoch's weights: its error on the held-out
 	// rows is that epoch's validation loss.
 	c, _ := resolve(cfg, 400, 6)
-	tr := newTrainer(c, make([]float64, 400*6), 400, 6)
+	tr := newTrainer[float32](c, make([]float64, 400*6), 400, 6)
 	var sum float64
 	for _, i := range tr.val {
 		s, err := m.Score(X.RawRowView(i))

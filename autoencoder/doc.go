@@ -36,9 +36,13 @@
 //
 // # Speed and determinism
 //
-// The matrix products run on gonum's native BLAS (gonum.org/v1/gonum/blas/
-// gonum), called directly so that the arithmetic does not change with the
-// BLAS a program registers. Training is data-parallel over Config.Workers:
+// The network computes in float32, as PyTorch and PyOD do, unless
+// Config.Float64 asks for float64; inputs, the standardisation and the
+// scores are float64 either way. The matrix products run on gonum's native
+// BLAS (Sgemm or Dgemm from gonum.org/v1/gonum/blas/gonum), called directly
+// so that the arithmetic does not change with the BLAS a program registers;
+// each layer's weights are stored so that the kernels' inner loops run
+// along the wider side of the layer. Training is data-parallel over Config.Workers:
 // each mini-batch is cut into fixed micro-shards of 16 rows, whose
 // gradients are computed independently and added in shard order. The shard
 // boundaries and the order of the additions do not depend on the number of

@@ -45,7 +45,7 @@ func Example() {
 		fmt.Printf("score %5.2f  worst reconstructed: %s\n", math.Round(s*100)/100, names[worst])
 	}
 	// Output:
-	// score  0.00  worst reconstructed: connections
-	// score  4.30  worst reconstructed: bytes sent
-	// score  0.00  worst reconstructed: connections
+	// score  0.00  worst reconstructed: bytes received
+	// score  4.34  worst reconstructed: bytes sent
+	// score  0.00  worst reconstructed: bytes received
 }

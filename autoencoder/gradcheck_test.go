@@ -12,7 +12,7 @@ import (
 // batchLoss is the objective a training step descends, computed directly
 // from its definition: Σ (x̂ − x)² / (2B) over the batch plus the weight
 // penalty WeightDecay·Σw²/(2B), with the masks the step drew.
-func batchLoss(t *trainer, rows []int) float64 {
+func batchLoss(t *trainer[float64], rows []int) float64 {
 	_, sse, err := t.gradient(context.Background(), rows)
 	if err != nil {
 		panic(err)
@@ -42,7 +42,7 @@ func TestGradient(t *testing.T) {
 	for _, f := range []Activation{ReLU, Tanh, Sigmoid} {
 		for _, drop := range []float64{0, 0.3} {
 			t.Run(fmt.Sprintf("%v/dropout=%v", f, drop), func(t *testing.T) {
-				cfg, err := resolve(Config{Hidden: []int{7, 3, 6}, Activation: f, Dropout: drop, Seed: 3, BatchSize: n, WeightDecay: 0.5, Workers: 2}, n, d)
+				cfg, err := resolve(Config{Hidden: []int{7, 3, 6}, Activation: f, Dropout: drop, Seed: 3, BatchSize: n, WeightDecay: 0.5, Workers: 2, Float64: true}, n, d)
 				require.NoError(t, err)
 				data := make([]float64, n*d)
 				for i := range n {
@@ -50,7 +50,7 @@ func TestGradient(t *testing.T) {
 						data[i*d+j] = X.At(i, j) / 100
 					}
 				}
-				tr := newTrainer(cfg, data, n, d)
+				tr := newTrainer[float64](cfg, data, n, d)
 				// Biases start at 0; move them so that their gradients are
 				// tested away from that special point.
 				for i := 0; i < tr.lay.layers(); i++ {

@@ -17,7 +17,7 @@ const maxLayers = 64
 // MarshalBinary encodes the model in Vigil's versioned binary format: the
 // layout, the standardisation, the weights and the training history.
 func (m *Model) MarshalBinary() ([]byte, error) {
-	if m.params == nil {
+	if m.net == nil {
 		return nil, errUnfitted()
 	}
 	e := codec.NewEncoder(magic, version)
@@ -38,9 +38,10 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	e.Uint64(c.Seed)
 	e.Float64(c.ValidationFraction)
 	e.Int(c.Patience)
+	e.Bool(c.Float64)
 	e.Float64s(m.mean)
 	e.Float64s(m.scale)
-	e.Float64s(m.params)
+	e.Float64s(m.net.params())
 	e.Int(len(m.history))
 	for _, h := range m.history {
 		e.Int(h.Epoch)
@@ -74,6 +75,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	c.Seed = dec.Uint64()
 	c.ValidationFraction = dec.Float64()
 	c.Patience = dec.IntIn("patience", 1, math.MaxInt32)
+	c.Float64 = dec.Bool()
 	mean := dec.Float64s()
 	scale := dec.Float64s()
 	params := dec.Float64s()
@@ -129,7 +131,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		}
 	}
 	for i, p := range params {
-		if !finite(p) {
+		if !finite(p) || (!c.Float64 && float64(float32(p)) != p) {
 			dec.Fail("parameter %d is %v", i, p)
 			break
 		}
@@ -137,7 +139,15 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if err := dec.Err(); err != nil {
 		return err
 	}
-	*m = Model{cfg: c, lay: lay, mean: mean, scale: scale, params: params, history: history}
-	m.init()
+	*m = Model{cfg: c, mean: mean, scale: scale, history: history}
+	if c.Float64 {
+		m.setNet(newNet(lay, c.Activation, params, mean, scale))
+	} else {
+		p := make([]float32, len(params))
+		for i, v := range params {
+			p[i] = float32(v)
+		}
+		m.setNet(newNet(lay, c.Activation, p, mean, scale))
+	}
 	return nil
 }

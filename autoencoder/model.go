@@ -19,23 +19,135 @@ const scoreBlock = 64
 // use.
 type Model struct {
 	cfg     Config
-	lay     layout
 	mean    []float64 // standardisation fitted on the training rows
 	scale   []float64
-	params  []float64
 	history []EpochReport
-	pool    *sync.Pool // of *work with scoreBlock rows
+	net     engine
 }
 
-func (m *Model) init() {
-	lay := &m.lay
-	m.pool = &sync.Pool{New: func() any { return newWork(lay, scoreBlock, false, false) }}
+// engine is a trained network in one precision.
+type engine interface {
+	layout() *layout
+	// errors writes the squared reconstruction error of each feature of
+	// the standardised x into dst.
+	errors(dst, x []float64)
+	score(x []float64) float64
+	encode(x []float64) []float64
+	reconstruct(dst, x []float64)
+	scoreRows(dst, data []float64, workers int)
+	params() []float64
+}
+
+type net[T float] struct {
+	lay          layout
+	act          Activation
+	p            []T
+	mean, scale  []float64
+	pool         sync.Pool // of *work[T] with scoreBlock rows
+	d, out, code int
+}
+
+func newNet[T float](lay layout, act Activation, p []T, mean, scale []float64) *net[T] {
+	n := &net[T]{lay: lay, act: act, p: p, mean: mean, scale: scale, d: lay.sizes[0], out: lay.layers(), code: lay.code()}
+	n.pool.New = func() any { return newWork[T](&n.lay, scoreBlock, false, false) }
+	return n
+}
+
+func (m *Model) setNet(e engine) { m.net = e }
+
+func (n *net[T]) layout() *layout { return &n.lay }
+
+// run standardises the r rows of data (r ≤ scoreBlock) into w and runs
+// them through the network.
+func (n *net[T]) run(w *work[T], data []float64, r int) {
+	d := n.d
+	for k := 0; k < r; k++ {
+		x, row := w.x[k*d:(k+1)*d], data[k*d:(k+1)*d]
+		for j, v := range row {
+			x[j] = T((v - n.mean[j]) / n.scale[j])
+		}
+	}
+	w.forward(&n.lay, n.act, n.p, r, false)
+}
+
+// rowError is the mean squared reconstruction error of row k of w.
+func (n *net[T]) rowError(w *work[T], k int) float64 {
+	d := n.d
+	out, x := w.h[n.out][k*d:(k+1)*d], w.x[k*d:(k+1)*d]
+	var s float64
+	for j, v := range x {
+		e := float64(out[j]) - float64(v)
+		s += e * e
+	}
+	return s / float64(d)
+}
+
+func (n *net[T]) score(x []float64) float64 {
+	w := n.pool.Get().(*work[T])
+	n.run(w, x, 1)
+	s := n.rowError(w, 0)
+	n.pool.Put(w)
+	return s
+}
+
+func (n *net[T]) errors(dst, x []float64) {
+	w := n.pool.Get().(*work[T])
+	n.run(w, x, 1)
+	rec := w.h[n.out]
+	for j := range dst {
+		e := float64(rec[j]) - float64(w.x[j])
+		dst[j] = e * e
+	}
+	n.pool.Put(w)
+}
+
+func (n *net[T]) encode(x []float64) []float64 {
+	w := n.pool.Get().(*work[T])
+	n.run(w, x, 1)
+	out := make([]float64, n.lay.sizes[n.code])
+	for j := range out {
+		out[j] = float64(w.h[n.code][j])
+	}
+	n.pool.Put(w)
+	return out
+}
+
+func (n *net[T]) reconstruct(dst, x []float64) {
+	w := n.pool.Get().(*work[T])
+	n.run(w, x, 1)
+	rec := w.h[n.out]
+	for j := range dst {
+		dst[j] = float64(rec[j])*n.scale[j] + n.mean[j]
+	}
+	n.pool.Put(w)
+}
+
+func (n *net[T]) scoreRows(dst, data []float64, workers int) {
+	d := n.d
+	// Nothing can fail once the input is checked and there is no context
+	// to cancel, so the error is always nil.
+	_ = parallel.For(context.Background(), len(dst), scoreBlock, workers, func(lo, hi int) {
+		w := n.pool.Get().(*work[T])
+		n.run(w, data[lo*d:hi*d], hi-lo)
+		for i := lo; i < hi; i++ {
+			dst[i] = n.rowError(w, i-lo)
+		}
+		n.pool.Put(w)
+	})
+}
+
+func (n *net[T]) params() []float64 {
+	out := make([]float64, len(n.p))
+	for i, v := range n.p {
+		out[i] = float64(v)
+	}
+	return out
 }
 
 func errUnfitted() error { return check.NotFitted(pkg) }
 
 // Features returns the number of features the model was fit on.
-func (m *Model) Features() int { return m.lay.sizes[0] }
+func (m *Model) Features() int { return len(m.mean) }
 
 // Config returns the configuration the model was trained with, defaults
 // resolved: Hidden holds the widths actually used. Progress is nil.
@@ -50,77 +162,40 @@ func (m *Model) Config() Config {
 func (m *Model) History() []EpochReport { return append([]EpochReport(nil), m.history...) }
 
 // CodeWidth is the width of the vector Encode returns.
-func (m *Model) CodeWidth() int { return m.lay.sizes[m.lay.code()] }
-
-// standardise writes the standardised x into dst.
-func (m *Model) standardise(dst, x []float64) {
-	for j, v := range x {
-		dst[j] = (v - m.mean[j]) / m.scale[j]
+func (m *Model) CodeWidth() int {
+	if m.net == nil {
+		return 0
 	}
+	l := m.net.layout()
+	return l.sizes[l.code()]
 }
 
-// run standardises the r rows of data (r ≤ scoreBlock) into w and runs
-// them through the network.
-func (m *Model) run(w *work, data []float64, r int) {
-	d := m.lay.sizes[0]
-	for k := 0; k < r; k++ {
-		m.standardise(w.x[k*d:(k+1)*d], data[k*d:(k+1)*d])
+func (m *Model) check(x []float64) error {
+	if m.net == nil {
+		return errUnfitted()
 	}
-	w.forward(&m.lay, m.cfg.Activation, m.params, r, false)
+	return check.Row(pkg, x, m.Features())
 }
-
-// rowError is the mean squared reconstruction error of row k of w.
-func (m *Model) rowError(w *work, k int) float64 {
-	d := m.lay.sizes[0]
-	out, x := w.h[m.lay.layers()][k*d:(k+1)*d], w.x[k*d:(k+1)*d]
-	var s float64
-	for j, v := range x {
-		e := out[j] - v
-		s += e * e
-	}
-	return s / float64(d)
-}
-
-func (m *Model) get() *work  { return m.pool.Get().(*work) }
-func (m *Model) put(w *work) { m.pool.Put(w) }
 
 // Score returns the anomaly score of one sample: the mean over features of
 // the squared difference between the standardised sample and its
 // reconstruction. It does not allocate. On error the score is NaN.
 func (m *Model) Score(x []float64) (float64, error) {
-	if m.params == nil {
-		return math.NaN(), errUnfitted()
-	}
-	if err := check.Row(pkg, x, m.Features()); err != nil {
+	if err := m.check(x); err != nil {
 		return math.NaN(), err
 	}
-	w := m.get()
-	m.run(w, x, 1)
-	s := m.rowError(w, 0)
-	m.put(w)
-	return s, nil
+	return m.net.score(x), nil
 }
 
 // Explain returns the squared reconstruction error of each feature of x on
 // the standardised scale, whose mean is Score(x): the features with the
 // largest errors are the ones the model could not explain from the others.
 func (m *Model) Explain(x []float64) ([]float64, error) {
-	if m.params == nil {
-		return nil, errUnfitted()
-	}
-	if err := check.Row(pkg, x, m.Features()); err != nil {
+	if err := m.check(x); err != nil {
 		return nil, err
 	}
-	w := m.get()
-	defer m.put(w)
-	m.run(w, x, 1)
-	d := m.Features()
-	out := make([]float64, d)
-	rec := w.h[m.lay.layers()]
-	for j := range out {
-		e := rec[j] - w.x[j]
-		out[j] = e * e
-	}
+	out := make([]float64, len(x))
+	m.net.errors(out, x)
 	return out, nil
 }
 
@@ -128,44 +203,27 @@ func (m *Model) Explain(x []float64) ([]float64, error) {
 // layer (the first of equals), for x: a compressed description of the
 // sample, of CodeWidth values.
 func (m *Model) Encode(x []float64) ([]float64, error) {
-	if m.params == nil {
-		return nil, errUnfitted()
-	}
-	if err := check.Row(pkg, x, m.Features()); err != nil {
+	if err := m.check(x); err != nil {
 		return nil, err
 	}
-	w := m.get()
-	defer m.put(w)
-	m.run(w, x, 1)
-	c := m.lay.code()
-	return append([]float64(nil), w.h[c][:m.lay.sizes[c]]...), nil
+	return m.net.encode(x), nil
 }
 
 // Reconstruct returns the network's reconstruction of x in the original
 // units of the features: what the model expected x to be.
 func (m *Model) Reconstruct(x []float64) ([]float64, error) {
-	if m.params == nil {
-		return nil, errUnfitted()
-	}
-	if err := check.Row(pkg, x, m.Features()); err != nil {
+	if err := m.check(x); err != nil {
 		return nil, err
 	}
-	w := m.get()
-	defer m.put(w)
-	m.run(w, x, 1)
-	d := m.Features()
-	out := make([]float64, d)
-	rec := w.h[m.lay.layers()]
-	for j := range out {
-		out[j] = rec[j]*m.scale[j] + m.mean[j]
-	}
+	out := make([]float64, len(x))
+	m.net.reconstruct(out, x)
 	return out, nil
 }
 
 // ScoreBatch returns the scores of the rows of X, computed in parallel; each
 // equals Score of that row, bit for bit.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
-	if m.params == nil {
+	if m.net == nil {
 		return nil, errUnfitted()
 	}
 	data, n, err := check.View(pkg, X, m.Features())
@@ -173,7 +231,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 		return nil, err
 	}
 	dst := make([]float64, n)
-	m.scoreRows(dst, data)
+	m.net.scoreRows(dst, data, m.cfg.Workers)
 	return dst, nil
 }
 
@@ -181,7 +239,7 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 // element per row. A *mat.Dense with contiguous rows is read in place, so
 // the only allocations are the few of the parallel loop.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
-	if m.params == nil {
+	if m.net == nil {
 		return errUnfitted()
 	}
 	if X != nil {
@@ -193,20 +251,6 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	m.scoreRows(dst, data)
+	m.net.scoreRows(dst, data, m.cfg.Workers)
 	return nil
-}
-
-func (m *Model) scoreRows(dst, data []float64) {
-	d := m.Features()
-	// Nothing can fail once the input is checked and there is no context
-	// to cancel, so the error is always nil.
-	_ = parallel.For(context.Background(), len(dst), scoreBlock, m.cfg.Workers, func(lo, hi int) {
-		w := m.get()
-		m.run(w, data[lo*d:hi*d], hi-lo)
-		for i := lo; i < hi; i++ {
-			dst[i] = m.rowError(w, i-lo)
-		}
-		m.put(w)
-	})
 }

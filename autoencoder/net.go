@@ -2,35 +2,55 @@ package autoencoder
 
 import (
 	"math"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
+// float is the precision a network computes in: float32 by default, float64
+// on request (Config.Float64).
+type float interface{ ~float32 | ~float64 }
+
 // impl is gonum's native BLAS, used directly rather than through blas64 so
 // that a program which registers another implementation cannot change the
-// arithmetic: the guarantees below rest on how gonum's Dgemm accumulates.
+// arithmetic: the guarantees below rest on how gonum's kernels accumulate.
 // Each row of C = A·B is summed from that row of A alone, in the same order
 // whatever the number of rows, so a sample scored alone (Score) and in a
 // block (ScoreBatch) gives the same bits.
 var impl gonum.Implementation
 
-// gemmBlock is gonum's Dgemm block size. gonum runs a product on several
+func is32[T float]() bool {
+	var z T
+	return unsafe.Sizeof(z) == 4
+}
+
+// f32 and f64 view a []T as the slice type it is; only the one matching T
+// is ever called.
+func f32[T float](s []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+func f64[T float](s []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// gemmBlock is gonum's gemm block size. gonum runs a product on several
 // goroutines once it spans four or more 64×64 blocks of C; gemm keeps every
 // call below that so that Workers alone decides the goroutines in use.
 const gemmBlock = 64
 
 // gemm is C = alpha·op(A)·op(B) + beta·C for row-major A, B and C, where C
 // is m×n and the inner dimension is k, split into serial pieces.
-func gemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+func gemm[T float](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	const rows, cols = gemmBlock, 3 * gemmBlock
 	if blocks(m)*blocks(n) < 4 {
-		impl.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm1(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	for i0 := 0; i0 < m; i0 += rows {
 		mi := min(rows, m-i0)
-		var ai []float64
+		var ai []T
 		if tA == blas.Trans {
 			ai = a[i0:]
 		} else {
@@ -38,27 +58,57 @@ func gemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda in
 		}
 		for j0 := 0; j0 < n; j0 += cols {
 			nj := min(cols, n-j0)
-			var bj []float64
+			var bj []T
 			if tB == blas.Trans {
 				bj = b[j0*ldb:]
 			} else {
 				bj = b[j0:]
 			}
-			impl.Dgemm(tA, tB, mi, nj, k, alpha, ai, lda, bj, ldb, beta, c[i0*ldc+j0:], ldc)
+			gemm1(tA, tB, mi, nj, k, ai, lda, bj, ldb, beta, c[i0*ldc+j0:], ldc)
 		}
+	}
+}
+
+func gemm1[T float](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if is32[T]() {
+		impl.Sgemm(tA, tB, m, n, k, 1, f32(a), lda, f32(b), ldb, float32(beta), f32(c), ldc)
+	} else {
+		impl.Dgemm(tA, tB, m, n, k, 1, f64(a), lda, f64(b), ldb, float64(beta), f64(c), ldc)
+	}
+}
+
+// colSums sets dst to the sums of the columns of the r×n row-major a, using
+// ones (at least r ones).
+func colSums[T float](r, n int, a, ones, dst []T) {
+	if is32[T]() {
+		impl.Sgemv(blas.Trans, r, n, 1, f32(a), n, f32(ones), 1, 0, f32(dst), 1)
+	} else {
+		impl.Dgemv(blas.Trans, r, n, 1, f64(a), n, f64(ones), 1, 0, f64(dst), 1)
+	}
+}
+
+// axpy is y += x.
+func axpy[T float](x, y []T) {
+	if is32[T]() {
+		impl.Saxpy(len(x), 1, f32(x), 1, f32(y), 1)
+	} else {
+		impl.Daxpy(len(x), 1, f64(x), 1, f64(y), 1)
 	}
 }
 
 func blocks(n int) int { return (n + gemmBlock - 1) / gemmBlock }
 
 // layout places the weights and biases of every layer in one flat vector:
-// layer l maps sizes[l] inputs to sizes[l+1] outputs with a sizes[l]×sizes[l+1]
-// row-major weight matrix W (so that a row block A gives A·W) followed by
-// its sizes[l+1] biases.
+// layer l maps sizes[l] inputs to sizes[l+1] outputs with a weight matrix
+// followed by its sizes[l+1] biases. A widening layer stores W row-major as
+// in×out (a row block A gives A·W); a narrowing layer stores Wᵀ, out×in
+// (A·Wᵀ), so that the innermost loops of gonum's kernels run along the
+// wider side.
 type layout struct {
-	sizes []int // d, hidden..., d
-	w, b  []int // offsets of each layer's weights and biases
-	n     int   // parameters in all
+	sizes []int  // d, hidden..., d
+	w, b  []int  // offsets of each layer's weights and biases
+	tr    []bool // weights stored out×in
+	n     int    // parameters in all
 }
 
 func newLayout(d int, hidden []int) layout {
@@ -69,6 +119,7 @@ func newLayout(d int, hidden []int) layout {
 	l := layout{sizes: sizes}
 	for i := 0; i+1 < len(sizes); i++ {
 		l.w = append(l.w, l.n)
+		l.tr = append(l.tr, sizes[i] > sizes[i+1])
 		l.n += sizes[i] * sizes[i+1]
 		l.b = append(l.b, l.n)
 		l.n += sizes[i+1]
@@ -91,7 +142,7 @@ func (l *layout) code() int {
 }
 
 // activate applies f to z in place.
-func activate(f Activation, z []float64) {
+func activate[T float](f Activation, z []T) {
 	switch f {
 	case ReLU:
 		for i, v := range z {
@@ -101,11 +152,11 @@ func activate(f Activation, z []float64) {
 		}
 	case Tanh:
 		for i, v := range z {
-			z[i] = math.Tanh(v)
+			z[i] = T(math.Tanh(float64(v)))
 		}
 	case Sigmoid:
 		for i, v := range z {
-			z[i] = sigmoid(v)
+			z[i] = T(sigmoid(float64(v)))
 		}
 	}
 }
@@ -121,7 +172,7 @@ func sigmoid(v float64) float64 {
 
 // backActivate multiplies the gradient g by f′, given the activation's
 // output h, in place.
-func backActivate(f Activation, g, h []float64) {
+func backActivate[T float](f Activation, g, h []T) {
 	h = h[:len(g)]
 	switch f {
 	case ReLU:
@@ -144,51 +195,51 @@ func backActivate(f Activation, g, h []float64) {
 // work is the scratch of one forward and backward pass over up to rows
 // samples: a training shard or a scoring block. It is owned by one
 // goroutine at a time.
-type work struct {
+type work[T float] struct {
 	rows  int
-	x     []float64   // rows×d standardised input
-	h     [][]float64 // per layer: its output (post-activation, before dropout)
-	a     [][]float64 // per hidden layer: the output after dropout (h itself without)
-	mask  [][]float64 // per hidden layer with dropout: 0 or 1/(1−p)
-	delta [][]float64 // per layer: ∂loss/∂(pre-activation)
-	grad  []float64   // ∂loss/∂params, layout order
-	ones  []float64   // rows ones, to sum δ over rows with Dgemv
-	sse   float64     // squared error of the last forward pass
+	x     []T   // rows×d standardised input
+	h     [][]T // per layer: its output (post-activation, before dropout)
+	a     [][]T // per hidden layer: the output after dropout (h itself without)
+	mask  [][]T // per hidden layer with dropout: 0 or 1/(1−p)
+	delta [][]T // per layer: ∂loss/∂(pre-activation)
+	grad  []T   // ∂loss/∂params, layout order
+	ones  []T   // rows ones, to sum δ over rows with gemv
+	sse   float64
 }
 
-func newWork(l *layout, rows int, train, dropout bool) *work {
+func newWork[T float](l *layout, rows int, train, dropout bool) *work[T] {
 	L := l.layers()
-	w := &work{rows: rows, x: make([]float64, rows*l.sizes[0]), h: make([][]float64, L+1), a: make([][]float64, L+1)}
+	w := &work[T]{rows: rows, x: make([]T, rows*l.sizes[0]), h: make([][]T, L+1), a: make([][]T, L+1)}
 	for i := 1; i <= L; i++ {
-		w.h[i] = make([]float64, rows*l.sizes[i])
+		w.h[i] = make([]T, rows*l.sizes[i])
 		w.a[i] = w.h[i]
 	}
 	if !train {
 		return w
 	}
-	w.delta = make([][]float64, L+1)
+	w.delta = make([][]T, L+1)
 	for i := 1; i <= L; i++ {
-		w.delta[i] = make([]float64, rows*l.sizes[i])
+		w.delta[i] = make([]T, rows*l.sizes[i])
 	}
 	if dropout {
-		w.mask = make([][]float64, L+1)
+		w.mask = make([][]T, L+1)
 		for i := 1; i < L; i++ {
-			w.a[i] = make([]float64, rows*l.sizes[i])
-			w.mask[i] = make([]float64, rows*l.sizes[i])
+			w.a[i] = make([]T, rows*l.sizes[i])
+			w.mask[i] = make([]T, rows*l.sizes[i])
 		}
 	}
-	w.grad = make([]float64, l.n)
-	w.ones = make([]float64, rows)
+	w.grad = make([]T, l.n)
+	w.ones = make([]T, rows)
 	for i := range w.ones {
 		w.ones[i] = 1
 	}
 	return w
 }
 
-// forward runs the r rows of w.x through the network. With masks set (a
-// training pass with dropout) hidden outputs are multiplied by them. The
+// forward runs the r rows of w.x through the network. With dropout set (a
+// training pass) hidden outputs are multiplied by the masks. The
 // reconstruction is w.h[L].
-func (w *work) forward(l *layout, f Activation, p []float64, r int, dropout bool) {
+func (w *work[T]) forward(l *layout, f Activation, p []T, r int, dropout bool) {
 	L := l.layers()
 	in := w.x
 	for i := 1; i <= L; i++ {
@@ -198,7 +249,11 @@ func (w *work) forward(l *layout, f Activation, p []float64, r int, dropout bool
 		for k := 0; k < r; k++ {
 			copy(out[k*nout:(k+1)*nout], bias)
 		}
-		gemm(blas.NoTrans, blas.NoTrans, r, nout, nin, 1, in, nin, p[l.w[i-1]:l.b[i-1]], nout, 1, out, nout)
+		if W := p[l.w[i-1]:l.b[i-1]]; l.tr[i-1] {
+			gemm(blas.NoTrans, blas.Trans, r, nout, nin, in, nin, W, nin, 1, out, nout)
+		} else {
+			gemm(blas.NoTrans, blas.NoTrans, r, nout, nin, in, nin, W, nout, 1, out, nout)
+		}
 		if i == L {
 			break
 		}
@@ -214,22 +269,22 @@ func (w *work) forward(l *layout, f Activation, p []float64, r int, dropout bool
 	}
 }
 
-// backward accumulates into w.grad (overwriting it) the gradient of
+// backward writes into w.grad the gradient of
 //
 //	Σ_rows Σ_features (x̂ − x)² / (2·scale)
 //
 // for the r rows of the last forward pass, where scale is the size of the
 // whole mini-batch the rows belong to, and sets w.sse. The weight penalty is
 // added once per batch by the caller.
-func (w *work) backward(l *layout, f Activation, p []float64, r int, scale float64, dropout bool) {
+func (w *work[T]) backward(l *layout, f Activation, p []T, r int, scale float64, dropout bool) {
 	L := l.layers()
 	d := l.sizes[0]
 	out, x, dl := w.h[L][:r*d], w.x[:r*d], w.delta[L][:r*d]
 	var sse float64
-	inv := 1 / scale
+	inv := T(1 / scale)
 	for k, v := range out {
 		e := v - x[k]
-		sse += e * e
+		sse += float64(e) * float64(e)
 		dl[k] = e * inv
 	}
 	w.sse = sse
@@ -242,15 +297,24 @@ func (w *work) backward(l *layout, f Activation, p []float64, r int, scale float
 		delta := w.delta[i][:r*nout]
 		gw := w.grad[l.w[i-1]:l.b[i-1]]
 		gb := w.grad[l.b[i-1] : l.b[i-1]+nout]
-		// ∂W = inᵀ·δ, ∂b = δᵀ·1.
-		gemm(blas.Trans, blas.NoTrans, nin, nout, r, 1, in, nin, delta, nout, 0, gw, nout)
-		impl.Dgemv(blas.Trans, r, nout, 1, delta, nout, w.ones, 1, 0, gb, 1)
+		// ∂W = inᵀ·δ (∂Wᵀ = δᵀ·in), ∂b = δᵀ·1.
+		W, tr := p[l.w[i-1]:l.b[i-1]], l.tr[i-1]
+		if tr {
+			gemm(blas.Trans, blas.NoTrans, nout, nin, r, delta, nout, in, nin, 0, gw, nin)
+		} else {
+			gemm(blas.Trans, blas.NoTrans, nin, nout, r, in, nin, delta, nout, 0, gw, nout)
+		}
+		colSums(r, nout, delta, w.ones, gb)
 		if i == 1 {
 			break
 		}
 		// δ of the layer below: (δ·Wᵀ) ⊙ mask ⊙ f′.
 		prev := w.delta[i-1][:r*nin]
-		gemm(blas.NoTrans, blas.Trans, r, nin, nout, 1, delta, nout, p[l.w[i-1]:l.b[i-1]], nout, 0, prev, nin)
+		if tr {
+			gemm(blas.NoTrans, blas.NoTrans, r, nin, nout, delta, nout, W, nin, 0, prev, nin)
+		} else {
+			gemm(blas.NoTrans, blas.Trans, r, nin, nout, delta, nout, W, nout, 0, prev, nin)
+		}
 		if dropout {
 			m := w.mask[i-1][:r*nin]
 			for k := range prev {

@@ -51,39 +51,48 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 	}
 	sc := scale.Fit(data, n, d)
 	sc.ApplyRows(data, n)
-	t := newTrainer(cfg, data, n, d)
-	m := &Model{
-		cfg:    cfg,
-		lay:    t.lay,
-		mean:   sc.Mean,
-		scale:  sc.Scale,
-		params: t.params,
-	}
+	m := &Model{cfg: cfg, mean: sc.Mean, scale: sc.Scale}
 	m.cfg.Progress = nil
-	if err := t.run(ctx, m); err != nil {
+	if cfg.Float64 {
+		err = fit[float64](ctx, m, cfg, data, n, d)
+	} else {
+		err = fit[float32](ctx, m, cfg, data, n, d)
+	}
+	if err != nil {
 		return nil, err
 	}
-	m.init()
 	return m, nil
 }
 
-type trainer struct {
+func fit[T float](ctx context.Context, m *Model, cfg Config, data []float64, n, d int) error {
+	t := newTrainer[T](cfg, data, n, d)
+	if err := t.run(ctx, m); err != nil {
+		return err
+	}
+	m.setNet(newNet(t.lay, cfg.Activation, t.params, m.mean, m.scale))
+	return nil
+}
+
+type trainer[T float] struct {
 	cfg    Config
 	lay    layout
-	data   []float64 // standardised rows
+	data   []T // standardised rows
 	d      int
 	train  []int // row indices that train
 	val    []int // held-out row indices
-	params []float64
-	m, v   []float64 // Adam's moments
-	works  []*work
+	params []T
+	m, v   []T // Adam's moments
+	works  []*work[T]
 	step   int
 	b1t    float64 // β₁ᵗ
 	b2t    float64 // β₂ᵗ
 }
 
-func newTrainer(cfg Config, data []float64, n, d int) *trainer {
-	t := &trainer{cfg: cfg, lay: newLayout(d, cfg.Hidden), data: data, d: d, b1t: 1, b2t: 1}
+func newTrainer[T float](cfg Config, data []float64, n, d int) *trainer[T] {
+	t := &trainer[T]{cfg: cfg, lay: newLayout(d, cfg.Hidden), data: make([]T, len(data)), d: d, b1t: 1, b2t: 1}
+	for i, v := range data {
+		t.data[i] = T(v)
+	}
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
@@ -95,14 +104,14 @@ func newTrainer(cfg Config, data []float64, n, d int) *trainer {
 	} else {
 		t.train = idx
 	}
-	t.params = make([]float64, t.lay.n)
+	t.params = make([]T, t.lay.n)
 	t.initParams()
-	t.m = make([]float64, t.lay.n)
-	t.v = make([]float64, t.lay.n)
+	t.m = make([]T, t.lay.n)
+	t.v = make([]T, t.lay.n)
 	bs := min(cfg.BatchSize, len(t.train))
-	t.works = make([]*work, (bs+shardRows-1)/shardRows)
+	t.works = make([]*work[T], (bs+shardRows-1)/shardRows)
 	for i := range t.works {
-		t.works[i] = newWork(&t.lay, shardRows, true, cfg.Dropout > 0)
+		t.works[i] = newWork[T](&t.lay, shardRows, true, cfg.Dropout > 0)
 	}
 	return t
 }
@@ -110,7 +119,7 @@ func newTrainer(cfg Config, data []float64, n, d int) *trainer {
 // initParams draws the weights uniformly within Xavier's bound
 // sqrt(6/(fan_in+fan_out)), or He's sqrt(6/fan_in) for ReLU layers under He,
 // one random stream per layer; biases start at 0.
-func (t *trainer) initParams() {
+func (t *trainer[T]) initParams() {
 	L := t.lay.layers()
 	for i := 0; i < L; i++ {
 		fin, fout := t.lay.sizes[i], t.lay.sizes[i+1]
@@ -121,18 +130,18 @@ func (t *trainer) initParams() {
 		r := rng.New(t.cfg.Seed, streamInit+uint64(i))
 		w := t.params[t.lay.w[i]:t.lay.b[i]]
 		for k := range w {
-			w[k] = limit * (2*r.Float64() - 1)
+			w[k] = T(limit * (2*r.Float64() - 1))
 		}
 	}
 }
 
-func (t *trainer) run(ctx context.Context, m *Model) error {
+func (t *trainer[T]) run(ctx context.Context, m *Model) error {
 	cfg := t.cfg
 	r := rng.New(cfg.Seed, streamShuffle)
 	bs := min(cfg.BatchSize, len(t.train))
 	d := float64(t.d)
 	best, stale := math.Inf(1), 0
-	var bestParams []float64
+	var bestParams []T
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		start := time.Now()
 		r.Shuffle(len(t.train), func(i, j int) { t.train[i], t.train[j] = t.train[j], t.train[i] })
@@ -176,7 +185,7 @@ func (t *trainer) run(ctx context.Context, m *Model) error {
 }
 
 // batch trains on one mini-batch of rows and returns its squared error.
-func (t *trainer) batch(ctx context.Context, rows []int) (float64, error) {
+func (t *trainer[T]) batch(ctx context.Context, rows []int) (float64, error) {
 	t.step++
 	g, sse, err := t.gradient(ctx, rows)
 	if err != nil {
@@ -189,7 +198,7 @@ func (t *trainer) batch(ctx context.Context, rows []int) (float64, error) {
 // gradient returns the gradient of the batch's data term (without the
 // weight penalty) and its squared error. The gradient is scratch owned by
 // the trainer, valid until the next call.
-func (t *trainer) gradient(ctx context.Context, rows []int) ([]float64, float64, error) {
+func (t *trainer[T]) gradient(ctx context.Context, rows []int) ([]T, float64, error) {
 	lay, p, f := &t.lay, t.params, t.cfg.Activation
 	d := t.d
 	drop := t.cfg.Dropout > 0
@@ -216,7 +225,7 @@ func (t *trainer) gradient(ctx context.Context, rows []int) ([]float64, float64,
 	g := t.works[0].grad
 	sse := t.works[0].sse
 	for s := 1; s < shards; s++ {
-		impl.Daxpy(len(g), 1, t.works[s].grad, 1, g, 1)
+		axpy(t.works[s].grad, g)
 		sse += t.works[s].sse
 	}
 	return g, sse, nil
@@ -225,9 +234,9 @@ func (t *trainer) gradient(ctx context.Context, rows []int) ([]float64, float64,
 // masks fills w's dropout masks for the n rows starting at position pos of
 // the batch. Each unit's draw is a hash of the seed, the step, the layer and
 // its place in the batch, so it does not depend on which goroutine runs it.
-func (t *trainer) masks(w *work, pos, n int) {
+func (t *trainer[T]) masks(w *work[T], pos, n int) {
 	p := t.cfg.Dropout
-	keep := 1 / (1 - p)
+	keep := T(1 / (1 - p))
 	for i := 1; i < t.lay.layers(); i++ {
 		width := t.lay.sizes[i]
 		m := w.mask[i][:n*width]
@@ -253,13 +262,13 @@ func mix(z uint64) uint64 {
 
 // adam takes one Adam step along g plus the weight penalty's gradient
 // (WeightDecay/batch)·W, with scikit-learn's bias-corrected step size.
-func (t *trainer) adam(g []float64, batch float64) {
+func (t *trainer[T]) adam(g []T, batch float64) {
 	t.b1t *= adamBeta1
 	t.b2t *= adamBeta2
-	lr := t.cfg.LearningRate * math.Sqrt(1-t.b2t) / (1 - t.b1t)
-	decay := 0.0
+	lr := T(t.cfg.LearningRate * math.Sqrt(1-t.b2t) / (1 - t.b1t))
+	var decay T
 	if t.cfg.WeightDecay > 0 {
-		decay = t.cfg.WeightDecay / batch
+		decay = T(t.cfg.WeightDecay / batch)
 	}
 	p, m, v := t.params, t.m, t.v
 	for i := 0; i < t.lay.layers(); i++ {
@@ -269,21 +278,45 @@ func (t *trainer) adam(g []float64, batch float64) {
 	}
 }
 
-func (t *trainer) adamRange(p, m, v, g []float64, lo, hi int, decay, lr float64) {
-	p, m, v, g = p[lo:hi], m[lo:hi], v[lo:hi], g[lo:hi]
+func (t *trainer[T]) adamRange(p, m, v, g []T, lo, hi int, decay, lr T) {
+	if is32[T]() {
+		adam32(f32(p[lo:hi]), f32(m[lo:hi]), f32(v[lo:hi]), f32(g[lo:hi]), float32(decay), float32(lr))
+	} else {
+		adam64(f64(p[lo:hi]), f64(m[lo:hi]), f64(v[lo:hi]), f64(g[lo:hi]), float64(decay), float64(lr))
+	}
+}
+
+// adam32 and adam64 are one Adam update of a parameter range, written per
+// precision so that the compiler emits the precision's own square root.
+func adam32(p, m, v, g []float32, decay, lr float32) {
+	m, v, g = m[:len(p)], v[:len(p)], g[:len(p)]
+	const b1, b2, eps = adamBeta1, adamBeta2, adamEps
 	for k := range p {
 		gk := g[k] + decay*p[k]
-		m[k] = adamBeta1*m[k] + (1-adamBeta1)*gk
-		v[k] = adamBeta2*v[k] + (1-adamBeta2)*gk*gk
-		p[k] -= lr * m[k] / (math.Sqrt(v[k]) + adamEps)
+		mk := b1*m[k] + (1-b1)*gk
+		vk := b2*v[k] + (1-b2)*gk*gk
+		m[k], v[k] = mk, vk
+		p[k] -= lr * mk / (float32(math.Sqrt(float64(vk))) + eps)
+	}
+}
+
+func adam64(p, m, v, g []float64, decay, lr float64) {
+	m, v, g = m[:len(p)], v[:len(p)], g[:len(p)]
+	const b1, b2, eps = adamBeta1, adamBeta2, adamEps
+	for k := range p {
+		gk := g[k] + decay*p[k]
+		mk := b1*m[k] + (1-b1)*gk
+		vk := b2*v[k] + (1-b2)*gk*gk
+		m[k], v[k] = mk, vk
+		p[k] -= lr * mk / (math.Sqrt(vk) + eps)
 	}
 }
 
 // validationLoss is the mean squared error per feature of the held-out rows
 // under the current weights, without dropout.
-func (t *trainer) validationLoss() float64 {
+func (t *trainer[T]) validationLoss() float64 {
 	d := t.d
-	w := newWork(&t.lay, scoreBlock, false, false)
+	w := newWork[T](&t.lay, scoreBlock, false, false)
 	var sse float64
 	for b0 := 0; b0 < len(t.val); b0 += scoreBlock {
 		part := t.val[b0:min(b0+scoreBlock, len(t.val))]
@@ -293,7 +326,7 @@ func (t *trainer) validationLoss() float64 {
 		w.forward(&t.lay, t.cfg.Activation, t.params, len(part), false)
 		out := w.h[t.lay.layers()]
 		for k, v := range w.x[:len(part)*d] {
-			e := out[k] - v
+			e := float64(out[k]) - float64(v)
 			sse += e * e
 		}
 	}
