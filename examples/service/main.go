@@ -151,6 +151,9 @@ func serve(path string, workers int) {
 func why(p *pipeline.Pipeline, r pipeline.Result, x, typical []float64) string {
 	var s []string
 	for _, c := range p.Top(r.Explanation, 3) {
+		if c.Share < 0.05 {
+			break
+		}
 		s = append(s, fmt.Sprintf("%s %.3g (typ. %.3g) %.0f%%", c.Name, x[c.Feature], typical[c.Feature], 100*c.Share))
 	}
 	return strings.Join(s, ", ")
