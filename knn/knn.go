@@ -133,40 +133,29 @@ func (m *Model) TrainingScores() []float64 { return m.train }
 // a training row counts that row as a neighbour at distance 0. It does not
 // allocate. On error the score is NaN, as on every Vigil detector, so that
 // a caller who ignores the error cannot mistake it for a normal score.
-func (m *Model) Score(x []float64) (float64, error) {
-	if m.base == nil {
-		return math.NaN(), errUnfitted()
-	}
-	return m.base.Score(x, m.scoreHits)
-}
+func (m *Model) Score(x []float64) (float64, error) { return m.base.Score(pkg, x, m.scoreHits) }
 
 // ScoreBatch scores the rows of X as Score does, in parallel. On error it
 // returns nil.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
-	return m.ScoreBatchContext(context.Background(), X)
+	return m.base.ScoreBatch(context.Background(), pkg, X, m.scoreHits)
 }
 
 // ScoreBatchContext is ScoreBatch that stops early, returning ctx.Err(),
 // when ctx is cancelled.
 func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
-	if m.base == nil {
-		return nil, errUnfitted()
-	}
-	return m.base.ScoreBatch(ctx, X, m.scoreHits)
+	return m.base.ScoreBatch(ctx, pkg, X, m.scoreHits)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
-	return m.ScoreToContext(context.Background(), dst, X)
+	return m.base.ScoreTo(context.Background(), pkg, dst, X, m.scoreHits)
 }
 
 // ScoreToContext is ScoreTo that stops early, returning ctx.Err(), when ctx
 // is cancelled; dst is then partly written.
 func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
-	if m.base == nil {
-		return errUnfitted()
-	}
-	return m.base.ScoreTo(ctx, dst, X, m.scoreHits)
+	return m.base.ScoreTo(ctx, pkg, dst, X, m.scoreHits)
 }
 
 // WithWorkers returns a copy of the model that scores batches on up to n
@@ -175,10 +164,7 @@ func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix)
 // index with m, which it leaves unchanged; scores do not depend on n.
 func (m *Model) WithWorkers(n int) *Model {
 	c := *m
-	c.cfg.Workers = n
-	if m.base != nil {
-		c.base = m.base.WithWorkers(n)
-	}
+	c.cfg.Workers, c.base = n, m.base.WithWorkers(n)
 	return &c
 }
 
@@ -189,10 +175,7 @@ func (m *Model) WithWorkers(n int) *Model {
 // shares are non-negative and sum to 1; larger means more responsible. A
 // sample that coincides with those neighbours gets all zeros.
 func (m *Model) Explain(x []float64) ([]float64, error) {
-	if m.base == nil {
-		return nil, errUnfitted()
-	}
-	return m.base.Explain(x, m.setters)
+	return m.base.Explain(pkg, x, m.setters)
 }
 
 // setters is the range of ascending neighbour positions that set a score.

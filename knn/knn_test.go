@@ -2,13 +2,8 @@ package knn
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"github.com/vigil-ml/vigil/internal/codec"
 	"math"
-	"os"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,31 +28,15 @@ type refCase struct {
 	Median      scores      `json:"median"`
 }
 
-func loadRef(t *testing.T) []refCase {
-	b, err := os.ReadFile("testdata/reference.json")
-	require.NoError(t, err)
-	var cs []refCase
-	require.NoError(t, json.Unmarshal(b, &cs))
+func loadRef(t *testing.T) (cs []refCase) {
+	testenv.LoadJSON(t, "testdata/reference.json", &cs)
 	return cs
 }
 
-func dense(rows [][]float64) *mat.Dense {
-	m := mat.NewDense(len(rows), len(rows[0]), nil)
-	for i, r := range rows {
-		m.SetRow(i, r)
-	}
-	return m
-}
-
-func relClose(t *testing.T, want, got float64, msg string, args ...any) {
-	t.Helper()
-	if want == got {
-		return
-	}
-	if math.Abs(want-got) > 1e-9*math.Max(math.Abs(want), math.Abs(got)) {
-		t.Errorf("%s: got %v, reference %v", fmt.Sprintf(msg, args...), got, want)
-	}
-}
+var (
+	dense    = testenv.Dense
+	relClose = testenv.RelClose
+)
 
 // TestScikitLearn compares with scores built from scikit-learn 1.2.1's
 // NearestNeighbors distances (testdata/gen_reference.py).
@@ -172,15 +151,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 		require.NoError(t, m2.UnmarshalBinary(b))
 		assert.Equal(t, m.Config(), m2.Config())
 		assert.Equal(t, m.TrainingScores(), m2.TrainingScores())
-		for _, q := range c.Q {
-			s1, _ := m.Score(q)
-			s2, err := m2.Score(q)
-			require.NoError(t, err)
-			assert.Equal(t, s1, s2)
-		}
-		for cut := 0; cut < len(b); cut += 1 + len(b)/50 {
-			assert.ErrorIs(t, new(Model).UnmarshalBinary(b[:cut]), ErrCorrupt)
-		}
+		testenv.CheckRoundTrip(t, m, &m2, c.Q, new(Model).UnmarshalBinary, b)
 		b[len(b)/2] ^= 1
 		assert.ErrorIs(t, new(Model).UnmarshalBinary(b), ErrCorrupt)
 	}
@@ -197,21 +168,8 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, in := range [][]byte{data, codec.Seal(magic, version, data)} {
 			var m Model
-			if m.UnmarshalBinary(in) != nil {
-				continue
-			}
-			// A model that loads is one Fit could make: bounded samples
-			// of the right width score finitely.
-			x := make([]float64, m.base.Index.Dim())
-			x[0] = 1e150
-			for _, q := range [][]float64{x, make([]float64, len(x))} {
-				if s, err := m.Score(q); err != nil || !(s >= 0 && s <= math.MaxFloat64) {
-					t.Fatalf("loaded model scores %v as %v, %v", q, s, err)
-				}
-			}
-			all, err := m.ScoreBatch(mat.NewDense(1, len(x), x))
-			if err != nil || !(all[0] >= 0 && all[0] <= math.MaxFloat64) {
-				t.Fatalf("loaded model scores a batch as %v, %v", all, err)
+			if m.UnmarshalBinary(in) == nil {
+				testenv.CheckLoaded(t, &m, m.base.Index.Dim())
 			}
 		}
 	})
@@ -221,19 +179,7 @@ func TestConcurrentScore(t *testing.T) {
 	c := loadRef(t)[0]
 	m, err := Fit(context.Background(), dense(c.X), Config{K: c.K})
 	require.NoError(t, err)
-	var wg sync.WaitGroup
-	for g := 0; g < 4; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i, q := range c.Q {
-				s, err := m.Score(q)
-				assert.NoError(t, err)
-				relClose(t, c.Largest.Query[i], s, "concurrent query %d", i)
-			}
-		}()
-	}
-	wg.Wait()
+	testenv.CheckConcurrent(t, m, c.Q, c.Largest.Query)
 }
 
 func TestScoreAllocs(t *testing.T) {
@@ -246,34 +192,12 @@ func TestScoreAllocs(t *testing.T) {
 	}
 }
 
-func TestUnfittedModel(t *testing.T) {
-	var m Model
-	s, err := m.Score([]float64{1})
-	assert.True(t, math.IsNaN(s), "Score returns NaN on error")
-	assert.EqualError(t, err, "knn: model is not fitted: use Fit or UnmarshalBinary")
-	assert.ErrorIs(t, err, ErrNotFitted)
-	_, err = m.ScoreBatch(mat.NewDense(1, 1, nil))
-	assert.ErrorIs(t, err, ErrNotFitted)
-	assert.ErrorIs(t, m.ScoreTo(make([]float64, 1), mat.NewDense(1, 1, nil)), ErrNotFitted)
-	var e *Error
-	require.True(t, errors.As(err, &e))
-	assert.Equal(t, Error{Pkg: "knn", Kind: ErrNotFitted, Row: -1, Col: -1, Msg: "model is not fitted: use Fit or UnmarshalBinary"}, *e)
-	_, err = m.MarshalBinary()
-	assert.ErrorIs(t, err, ErrNotFitted)
-}
+func TestUnfittedModel(t *testing.T) { testenv.CheckZero(t, new(Model), pkg) }
 
 // Values whose squares overflow would turn distances into +Inf and scores
 // into NaN: they are refused with the row and column named.
 func TestHugeValues(t *testing.T) {
-	X := mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, -1e300, 7, 8})
-	_, err := Fit(context.Background(), X, Config{K: 1})
-	assert.ErrorIs(t, err, ErrNonFinite)
-	assert.ErrorContains(t, err, "knn: row 2 column 1 is -1e+300")
-	X.Set(2, 1, 6)
-	m, err := Fit(context.Background(), X, Config{K: 1})
-	require.NoError(t, err)
-	_, err = m.Score([]float64{1e200, 0})
-	assert.ErrorIs(t, err, ErrNonFinite)
-	_, err = m.ScoreBatch(mat.NewDense(1, 2, []float64{0, 1e200}))
-	assert.ErrorIs(t, err, ErrNonFinite)
+	testenv.CheckHugeValues(t, func(X mat.Matrix) (testenv.Detector, error) {
+		return Fit(context.Background(), X, Config{K: 1})
+	}, pkg)
 }

@@ -130,40 +130,29 @@ func (m *Model) TrainingScores() []float64 { return m.train }
 // scikit-learn's -score_samples with novelty=True. It does not allocate.
 // On error the score is NaN, as on every Vigil detector, so that a caller
 // who ignores the error cannot mistake it for a normal score.
-func (m *Model) Score(x []float64) (float64, error) {
-	if m.base == nil {
-		return math.NaN(), errUnfitted()
-	}
-	return m.base.Score(x, m.score)
-}
+func (m *Model) Score(x []float64) (float64, error) { return m.base.Score(pkg, x, m.score) }
 
 // ScoreBatch scores the rows of X as Score does, in parallel. On error it
 // returns nil.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
-	return m.ScoreBatchContext(context.Background(), X)
+	return m.base.ScoreBatch(context.Background(), pkg, X, m.score)
 }
 
 // ScoreBatchContext is ScoreBatch that stops early, returning ctx.Err(),
 // when ctx is cancelled.
 func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
-	if m.base == nil {
-		return nil, errUnfitted()
-	}
-	return m.base.ScoreBatch(ctx, X, m.score)
+	return m.base.ScoreBatch(ctx, pkg, X, m.score)
 }
 
 // ScoreTo is ScoreBatch into dst, which must have one element per row.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
-	return m.ScoreToContext(context.Background(), dst, X)
+	return m.base.ScoreTo(context.Background(), pkg, dst, X, m.score)
 }
 
 // ScoreToContext is ScoreTo that stops early, returning ctx.Err(), when ctx
 // is cancelled; dst is then partly written.
 func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
-	if m.base == nil {
-		return errUnfitted()
-	}
-	return m.base.ScoreTo(ctx, dst, X, m.score)
+	return m.base.ScoreTo(ctx, pkg, dst, X, m.score)
 }
 
 // WithWorkers returns a copy of the model that scores batches on up to n
@@ -172,10 +161,7 @@ func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix)
 // index with m, which it leaves unchanged; scores do not depend on n.
 func (m *Model) WithWorkers(n int) *Model {
 	c := *m
-	c.cfg.Workers = n
-	if m.base != nil {
-		c.base = m.base.WithWorkers(n)
-	}
+	c.cfg.Workers, c.base = n, m.base.WithWorkers(n)
 	return &c
 }
 
@@ -186,10 +172,7 @@ func (m *Model) WithWorkers(n int) *Model {
 // non-negative and sum to 1; larger means more responsible. A sample that
 // coincides with its neighbours gets all zeros.
 func (m *Model) Explain(x []float64) ([]float64, error) {
-	if m.base == nil {
-		return nil, errUnfitted()
-	}
-	return m.base.Explain(x, func(k int) (int, int) { return 0, k })
+	return m.base.Explain(pkg, x, func(k int) (int, int) { return 0, k })
 }
 
 const (

@@ -187,8 +187,13 @@ func (b *Base) Put(h *Hits) {
 }
 
 // Score validates x, finds its neighbours and returns score(them), or NaN
-// with the error. It does not allocate.
-func (b *Base) Score(x []float64, score func(dist []float64, idx []int32) float64) (float64, error) {
+// with the error. It does not allocate. The scoring methods of Base accept a
+// nil Base, the state of a zero knn or lof Model, and then return package
+// pkg's ErrNotFitted.
+func (b *Base) Score(pkg string, x []float64, score func(dist []float64, idx []int32) float64) (float64, error) {
+	if b == nil {
+		return math.NaN(), check.NotFitted(pkg)
+	}
 	h, err := b.Find(x)
 	if err != nil {
 		return math.NaN(), err
@@ -205,7 +210,10 @@ func (b *Base) Score(x []float64, score func(dist []float64, idx []int32) float6
 // (standardised when it standardises), divided by the mean of ‖x − o‖², so
 // the shares are non-negative and sum to 1 (all 0 when x coincides with
 // them).
-func (b *Base) Explain(x []float64, pick func(k int) (lo, hi int)) ([]float64, error) {
+func (b *Base) Explain(pkg string, x []float64, pick func(k int) (lo, hi int)) ([]float64, error) {
+	if b == nil {
+		return nil, check.NotFitted(pkg)
+	}
 	h, err := b.Find(x)
 	if err != nil {
 		return nil, err
@@ -235,7 +243,10 @@ func (b *Base) Explain(x []float64, pick func(k int) (lo, hi int)) ([]float64, e
 }
 
 // ScoreBatch is ScoreTo into a new slice of one score per row of X.
-func (b *Base) ScoreBatch(ctx context.Context, X mat.Matrix, score func(dist []float64, idx []int32) float64) ([]float64, error) {
+func (b *Base) ScoreBatch(ctx context.Context, pkg string, X mat.Matrix, score func(dist []float64, idx []int32) float64) ([]float64, error) {
+	if b == nil {
+		return nil, check.NotFitted(pkg)
+	}
 	if X == nil {
 		return nil, check.Errorf(b.Pkg, check.ErrEmpty, "nil matrix")
 	}
@@ -244,7 +255,7 @@ func (b *Base) ScoreBatch(ctx context.Context, X mat.Matrix, score func(dist []f
 		return nil, err
 	}
 	dst := make([]float64, r)
-	if err := b.ScoreTo(ctx, dst, X, score); err != nil {
+	if err := b.ScoreTo(ctx, pkg, dst, X, score); err != nil {
 		return nil, err
 	}
 	return dst, nil
@@ -253,7 +264,10 @@ func (b *Base) ScoreBatch(ctx context.Context, X mat.Matrix, score func(dist []f
 // ScoreTo validates X and writes score(neighbours of row i) to dst[i], in
 // parallel blocks. It stops early, returning ctx.Err(), when ctx is
 // cancelled; dst is then partly written.
-func (b *Base) ScoreTo(ctx context.Context, dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
+func (b *Base) ScoreTo(ctx context.Context, pkg string, dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
+	if b == nil {
+		return check.NotFitted(pkg)
+	}
 	// Unscaled input is read in place when it is a contiguous *mat.Dense;
 	// scaled input needs a copy to scale.
 	view := check.View
@@ -305,6 +319,9 @@ func (b *Base) ScoreTo(ctx context.Context, dst []float64, X mat.Matrix, score f
 // (0 or less: GOMAXPROCS). The copy shares the immutable rows, scaler and
 // index with b; results do not depend on w.
 func (b *Base) WithWorkers(w int) *Base {
+	if b == nil {
+		return nil
+	}
 	c := &Base{Pkg: b.Pkg, K: b.K, Workers: w, Scaler: b.Scaler, Index: b.Index}
 	c.pool.New = func() any { return c.newHits() }
 	return c

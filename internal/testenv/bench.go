@@ -1,8 +1,11 @@
 package testenv
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -60,5 +63,37 @@ func BenchFit(b *testing.B, fit Fitter, shapes ...[2]int) {
 				}
 			}
 		})
+	}
+}
+
+// Dense builds a matrix from rows.
+func Dense(rows [][]float64) *mat.Dense {
+	m := mat.NewDense(len(rows), len(rows[0]), nil)
+	for i, r := range rows {
+		m.SetRow(i, r)
+	}
+	return m
+}
+
+// RelClose fails t unless got equals the reference want to 1e-9 relative.
+func RelClose(t testing.TB, want, got float64, msg string, args ...any) {
+	t.Helper()
+	if want == got {
+		return
+	}
+	if math.Abs(want-got) > 1e-9*math.Max(math.Abs(want), math.Abs(got)) {
+		t.Errorf("%s: got %v, reference %v", fmt.Sprintf(msg, args...), got, want)
+	}
+}
+
+// LoadJSON decodes the reference file at path into v.
+func LoadJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }
