@@ -134,18 +134,34 @@ func (m *Model) nystroem(ctx context.Context, data []float64, n, d int, sample [
 	}
 	ns := len(sample)
 	z := make([]float32, ns*r)
+	// Two rows at a time share the loads of P; blocks hold an even number
+	// of rows, so every value is computed the same way for any Workers.
 	err := parallel.For(ctx, ns, 64, m.cfg.Workers, func(lo, hi int) {
-		k := make([]float64, pl)
-		zr := make([]float64, r)
-		for t := lo; t < hi; t++ {
+		k0, k1 := make([]float64, pl), make([]float64, pl)
+		z0, z1 := make([]float64, r), make([]float64, r)
+		kern := func(t int, k []float64) {
 			x := data[sample[t]*d : sample[t]*d+d]
 			for l := 0; l < nl; l++ {
 				k[l] = m.kern.eval(x, land[l*d:l*d+d])
 			}
-			dots(k, P, pl, 0, r, zr)
+		}
+		put := func(t int, zr []float64) {
 			for q, v := range zr {
 				z[t*r+q] = float32(v)
 			}
+		}
+		t := lo
+		for ; t+1 < hi; t += 2 {
+			kern(t, k0)
+			kern(t+1, k1)
+			dots2(k0, k1, P, pl, 0, r, z0, z1)
+			put(t, z0)
+			put(t+1, z1)
+		}
+		if t < hi {
+			kern(t, k0)
+			dots(k0, P, pl, 0, r, z0)
+			put(t, z0)
 		}
 	})
 	if err != nil {
@@ -207,11 +223,14 @@ func (m *Model) fourier(ctx context.Context, data []float64, d int, sample []int
 //
 // by stochastic subgradient steps of size 1/(ν(t + t₀)) over Epochs
 // shuffled passes, and returns the average of the iterates of the second
-// half of the passes (Polyak–Ruppert averaging), which removes most of the
-// noise of the last steps.
+// half of the passes (Polyak–Ruppert averaging, taken every avgEvery
+// steps), which removes most of the noise of the last steps. w is kept as
+// a·v so that the shrinking of every step costs O(1).
 func sgd(ctx context.Context, z []float32, n, r int, cfg Config) (w []float64, rho float64, steps int, obj float64, err error) {
+	const avgEvery = 8
 	nu := cfg.Nu
-	w = make([]float64, r)
+	v := make([]float64, r)
+	a := 1.0
 	avgW := make([]float64, r)
 	var avgRho float64
 	navg := 0
@@ -225,43 +244,59 @@ func sgd(ctx context.Context, z []float32, n, r int, cfg Config) (w []float64, r
 	rs := rng.New(cfg.Seed, streamShuffle)
 	startAvg := cfg.Epochs / 2
 	t := 0
+	cur := func() []float64 {
+		out := make([]float64, r)
+		for q := range v {
+			out[q] = a * v[q]
+		}
+		return out
+	}
 	for e := 0; e < cfg.Epochs; e++ {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, 0, 0, err
 		}
-		rs.Shuffle(n, func(a, b int) { order[a], order[b] = order[b], order[a] })
+		rs.Shuffle(n, func(x, y int) { order[x], order[y] = order[y], order[x] })
 		for _, i := range order {
 			zi := z[i*r : i*r+r]
 			eta := 1 / (nu * (float64(t) + t0))
 			var s float64
-			for q, v := range zi {
-				s += w[q] * float64(v)
+			for q, x := range zi {
+				s += v[q] * float64(x)
 			}
-			shrink := 1 - eta*nu
+			s *= a
+			a *= 1 - eta*nu
 			if rho-s > 0 {
-				for q, v := range zi {
-					w[q] = w[q]*shrink + eta*float64(v)
+				c := eta / a
+				for q, x := range zi {
+					v[q] += c * float64(x)
 				}
 				rho -= eta * (1 - nu)
 			} else {
-				for q := range w {
-					w[q] *= shrink
-				}
 				rho += eta * nu
 			}
+			if a < 1e-6 {
+				for q := range v {
+					v[q] *= a
+				}
+				a = 1
+			}
 			t++
-			if e >= startAvg {
+			if e >= startAvg && t%avgEvery == 0 {
 				navg++
 				f := 1 / float64(navg)
-				for q := range w {
-					avgW[q] += (w[q] - avgW[q]) * f
+				for q := range v {
+					avgW[q] += (a*v[q] - avgW[q]) * f
 				}
 				avgRho += (rho - avgRho) * f
 			}
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(Progress{Iteration: e + 1, Objective: primal(z, n, r, w, rho, nu), Gap: math.NaN()})
+			cfg.Progress(Progress{Iteration: e + 1, Objective: primal(z, n, r, cur(), rho, nu), Gap: math.NaN()})
 		}
+	}
+	if navg == 0 {
+		// Too few steps to average: the last iterate.
+		avgW, avgRho = cur(), rho
 	}
 	return avgW, avgRho, t, primal(z, n, r, avgW, avgRho, nu), nil
 }
