@@ -448,6 +448,13 @@ func (s *solver) solve(nu float64) error {
 			}
 			s.report()
 		}
+		// An iteration costs O(n), so checking every 16 bounds the latency
+		// of a cancellation by a few dozen rows' work.
+		if s.iter&15 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		i, j, ok := s.selectPair()
 		if !ok {
 			s.reconstruct()
