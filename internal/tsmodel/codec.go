@@ -9,9 +9,9 @@ import (
 
 // Snapshot layout version and size.
 const (
-	codecVersion = 3
+	codecVersion = 4
 	// EncodedSize is the number of bytes AppendBinary appends.
-	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*(nCorr-1)+nSeason*nCorr+2+4+1+calLevels) + 1 + 4*(daySlots+2*slots)
+	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*(nCorr-1)+nSeason*nCorr+2+4+1+calLevels) + 4*12 + 1 + 4*(daySlots+2*slots)
 )
 
 // AppendBinary appends the series' state (EncodedSize bytes) to b.
@@ -53,6 +53,11 @@ func (s *Series) AppendBinary(b []byte) []byte {
 	}
 	for d := range s.split {
 		for _, x := range s.split[d] {
+			b = le.AppendUint32(b, math.Float32bits(x))
+		}
+	}
+	for _, g := range [...]*[4]float32{&s.prec, &s.precA, &s.precB} {
+		for _, x := range g {
 			b = le.AppendUint32(b, math.Float32bits(x))
 		}
 	}
@@ -110,6 +115,12 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 			o += 4
 		}
 	}
+	for _, g := range [...]*[4]float32{&t.prec, &t.precA, &t.precB} {
+		for i := range g {
+			g[i] = math.Float32frombits(le.Uint32(b[o:]))
+			o += 4
+		}
+	}
 	if t.season >= nSeason || t.corr >= nCorr || t.runSide < -1 || t.runSide > 1 || t.flags >= 1<<3 || t.calPrev >= 1<<calLevels {
 		return b, check.Errorf(pkg, check.ErrCorrupt, "series state has out-of-range model fields")
 	}
@@ -136,6 +147,13 @@ func (s *Series) finite() bool {
 		}
 		for _, x := range s.corrLvl[m] {
 			if !ok(x) {
+				return false
+			}
+		}
+	}
+	for _, g := range [...][4]float32{s.prec, s.precA, s.precB} {
+		for _, x := range g {
+			if !ok(float64(x)) {
 				return false
 			}
 		}

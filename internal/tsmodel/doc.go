@@ -65,6 +65,23 @@
 // quantile normalisation does for record scores, but without ever
 // rewriting an earlier result.
 //
+// # Precedent
+//
+// A bucket the series has, in effect, produced before is less alarming than
+// one it never has: Elastic's normaliser expresses this with its max-score
+// ceiling (an anomaly half the size of the largest seen scores 75, not
+// 100). Here each series keeps, in float32, the high and low value and the
+// high and low deviation from the prediction of the buckets it learnt; a
+// bucket joins these precedent ranges one to two days after it was seen
+// (at UTC day boundaries), so a nightly backup gains precedent while an
+// attack of a few hours is never its own; the ranges decay towards the
+// level over about sixteen weeks. A bucket whose value and deviation lie,
+// on the tested side, within the precedent ranges widened by one residual
+// deviation has its probability tempered to p^(1/4) before the Šidák
+// combination: 1e-24 becomes 1e-6, 1e-4 becomes 0.1. Probability is
+// therefore a calibrated p-value only for novel buckets; SingleBucketP and
+// MultiBucketP are the untempered tests.
+//
 // # Sparse series
 //
 // The engine decides what an empty bucket is. For count-like functions it

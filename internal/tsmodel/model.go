@@ -44,6 +44,7 @@ type Params struct {
 	daySlotUpdatesPerDay        float64    // how many updates a daily-profile slot gets per day
 	warmAfter                   int64      // seconds of history before scoring
 	calRate                     float64    // decay of the calibration counts
+	precRate                    float64    // decay of the precedent ranges
 }
 
 // NewParams returns the parameters of a detector with the given bucket span
@@ -79,8 +80,10 @@ func NewParams(bucketSpanSeconds int64, adaptationRate, sensitivity float64) (*P
 	p.errRate[0] = clamp(a*span/(7*86400), 1e-5, 0.05)
 	// Corrections: medium and fast exponentially smoothed levels.
 	p.corrRate = [2]float64{clamp(0.05*a, 1e-4, 0.5), clamp(0.3*a, 1e-3, 0.9)}
-	// Calibration counts remember about four weeks of buckets.
+	// Calibration counts remember about four weeks of buckets, precedent
+	// ranges about sixteen.
 	p.calRate = clamp(a*span/(28*86400), 1e-6, 0.01)
+	p.precRate = clamp(a*span/(112*86400), 1e-7, 0.01)
 	p.slotUpdatesPerDay = math.Max(1, 3600/span)
 	p.daySlotUpdatesPerDay = math.Max(1, 1800/span)
 	// A daily slot remembers about a week of days, a weekend slot about
@@ -134,6 +137,9 @@ type Series struct {
 	calN     float64                 // decayed count of scored buckets
 	calE     [calLevels]float64      // decayed count of episodes reaching each calibration level
 	calPrev  uint8                   // calibration levels the previous bucket reached
+	prec     [4]float32              // precedent: high and low value, high and low residual
+	precA    [4]float32              // ranges of today's buckets, precedent from the day after tomorrow
+	precB    [4]float32              // ranges of yesterday's buckets, precedent from tomorrow
 	day      [daySlots]float32       // daily profile, offsets from base
 	split    [2][slots]float32       // weekday (0) and weekend (1) profiles
 }
@@ -167,6 +173,8 @@ func (s *Series) Last() (int64, bool) { return s.last, s.n > 0 }
 type eval struct {
 	pred     [nSeason][nCorr]float64
 	chosen   float64 // chosen prediction
+	v        float64 // the value
+	side     Side
 	sd       float64 // residual standard deviation of the chosen model
 	nu       float64 // Student-t degrees of freedom
 	z        float64 // standardised residual of the chosen model
@@ -252,6 +260,7 @@ func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
 		}
 	}
 	e.chosen = e.pred[s.season][s.corr]
+	e.v, e.side = v, side
 	e.sd, e.nu = s.spread()
 	e.warm = s.n >= 8 && t-s.first >= p.warmAfter
 	r := v - e.chosen
@@ -413,6 +422,11 @@ func (s *Series) result(p *Params, e *eval) Result {
 	pmb := math.Max(e.pMB, math.SmallestNonzeroFloat64)
 	res.SingleBucketP, res.MultiBucketP = psb, pmb
 	m := s.calibrate(e.minP(psb, pmb))
+	if !s.novel(e, e.side) {
+		// Precedent: the series has produced this value and this
+		// deviation before, in ordinary buckets.
+		m = math.Pow(m, precedentPower)
+	}
 	pc := 2*m - m*m
 	if pc > 1 {
 		pc = 1
@@ -423,6 +437,76 @@ func (s *Series) result(p *Params, e *eval) Result {
 	res.Probability = math.Max(pc, math.SmallestNonzeroFloat64)
 	res.MultiBucketImpact = multiBucketImpact(psb, pmb)
 	return res
+}
+
+// precedentPower tempers the probability of a bucket with precedent.
+const precedentPower = 0.25
+
+// novel reports whether the bucket's value or its deviation from the
+// prediction lies, on the tested side, beyond the precedent ranges by more
+// than one residual deviation (recurring events are never exactly alike).
+func (s *Series) novel(e *eval, side Side) bool {
+	v, r, m := e.v, e.v-e.chosen, e.sd
+	hi := v > float64(s.prec[0])+m || r > float64(s.prec[2])+m
+	lo := v < float64(s.prec[1])-m || r < float64(s.prec[3])-m
+	switch side {
+	case High:
+		return hi
+	case Low:
+		return lo
+	}
+	return hi || lo
+}
+
+// widen widens ranges g (high value, low value, high residual, low
+// residual) to hold x, rounding outwards to float32.
+func widen(g *[4]float32, x [4]float64) {
+	for i := range g {
+		if i%2 == 0 && x[i] > float64(g[i]) {
+			g[i] = math.Nextafter32(float32(x[i]), float32(math.Inf(1)))
+		} else if i%2 == 1 && x[i] < float64(g[i]) {
+			g[i] = math.Nextafter32(float32(x[i]), float32(math.Inf(-1)))
+		}
+	}
+}
+
+// neutral is the empty range: the level, and no residual.
+func (s *Series) neutral() [4]float32 {
+	b := float32(s.base)
+	return [4]float32{b, b, 0, 0}
+}
+
+// learnPrecedent records the bucket in today's ranges. At each new day
+// (UTC) yesterday's ranges join the precedent and today's become
+// yesterday's, so a bucket is precedent one to two days after it was seen:
+// a recurring pattern (a nightly backup) gains precedent, an attack of a
+// few hours never is its own. The precedent decays towards the level and
+// zero residual (about sixteen weeks of buckets).
+func (s *Series) learnPrecedent(p *Params, t int64, v float64, e *eval) {
+	day, lastDay := (t+p.BucketSpan/2)/86400, (s.last+p.BucketSpan/2)/86400
+	if day > lastDay {
+		if day-lastDay >= 2 {
+			s.precB = mergeRanges(s.precB, s.precA)
+			s.precA = s.neutral()
+		}
+		keep := math.Max(0, 1-p.precRate*float64(day-lastDay)*86400/float64(p.BucketSpan))
+		b := s.base
+		s.prec = [4]float32{
+			float32(b + keep*(float64(s.prec[0])-b)), float32(b + keep*(float64(s.prec[1])-b)),
+			float32(keep * float64(s.prec[2])), float32(keep * float64(s.prec[3])),
+		}
+		s.prec = mergeRanges(s.prec, s.precB)
+		s.precB, s.precA = s.precA, s.neutral()
+	}
+	r := 0.0
+	if e.warm {
+		r = v - e.chosen
+	}
+	widen(&s.precA, [4]float64{v, v, r, r})
+}
+
+func mergeRanges(a, b [4]float32) [4]float32 {
+	return [4]float32{max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3])}
 }
 
 // minP is the smaller of the single- and multi-bucket p. The multi-bucket
@@ -604,6 +688,8 @@ func (s *Series) init(p *Params, t int64, v float64) {
 	s.n = 1
 	s.first, s.last = t, t
 	s.base = v
+	s.prec = [4]float32{float32(v), float32(v), 0, 0}
+	s.precA, s.precB = s.prec, s.prec
 	if v < 0 || v != math.Trunc(v) {
 		s.flags |= flagNonInteger
 	}
@@ -668,6 +754,7 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 	// that a spike of any height moves them no more than a large ordinary
 	// deviation (the outlier weight then scales that down further).
 	vRaw := v
+	s.learnPrecedent(p, t, v, e)
 	if e.warm {
 		lim := 3 * e.sd
 		v = e.chosen + clamp(v-e.chosen, -lim, lim)

@@ -346,6 +346,45 @@ func TestCalibration(t *testing.T) {
 	}
 }
 
+// TestPrecedent: a backup that lifts the 02:00 bucket to 400 every night
+// (typical 100, sd 10) has precedent after weeks of nights and scores far
+// less than the same value on a series that never saw it; and a sustained
+// attack never becomes its own precedent.
+func TestPrecedent(t *testing.T) {
+	p := mustParams(t, 600)
+	feed := func(nightly bool, days int) (*Series, int64) {
+		r := rand.New(rand.NewPCG(8, 8))
+		var s Series
+		ts := start
+		for i := 0; i < days*144; i++ {
+			v := 100 + 10*r.NormFloat64()
+			if nightly && ts%86400 == 2*3600 {
+				v = 400
+			}
+			s.Update(p, ts, v)
+			ts += 600
+		}
+		return &s, ts
+	}
+	s, ts := feed(true, 28)
+	backup := s.Score(p, ts+2*3600, 400, High) // 02:00 of the next day
+	q, ts2 := feed(false, 28)
+	novel := q.Score(p, ts2+14*3600, 400, High)
+	t.Logf("recurring backup p %.3g, novel burst p %.3g", backup.Probability, novel.Probability)
+	if backup.Probability < 1e-6 || novel.Probability > 1e-20 {
+		t.Errorf("recurring backup p %g (want ≥ 1e-6), novel burst p %g (want ≤ 1e-20)", backup.Probability, novel.Probability)
+	}
+	// Twelve buckets of 300: every one keeps a tiny probability.
+	worst := 0.0
+	for i := 0; i < 12; i++ {
+		r := q.Observe(p, ts2+int64(i)*600, 300, High)
+		worst = math.Max(worst, r.Probability)
+	}
+	if worst > 1e-8 {
+		t.Errorf("sustained attack: largest bucket p %g, want ≤ 1e-8", worst)
+	}
+}
+
 func TestNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
