@@ -39,3 +39,25 @@ func Example() {
 	// host 6: 36.51
 	// new host: 0.50
 }
+
+// Explain names the feature that puts a sample far from its neighbours, on
+// the standardised scale the model measures distance.
+func ExampleModel_Explain() {
+	X := mat.NewDense(6, 3, []float64{
+		3, 0, 200,
+		4, 1, 210,
+		3, 1, 190,
+		5, 0, 205,
+		4, 0, 195,
+		3, 2, 200,
+	})
+	m, err := knn.Fit(context.Background(), X, knn.Config{K: 2, Standardize: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	why, _ := m.Explain([]float64{4, 9, 200})
+	fmt.Printf("ports %.2f, failed logins %.2f, bytes %.2f\n", why[0], why[1], why[2])
+	// Output:
+	// ports 0.00, failed logins 0.98, bytes 0.02
+}
