@@ -233,12 +233,12 @@ func TestScoreBatchMatchesScore(t *testing.T) {
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"iforest", "knn", "lof"}, p.Detectors())
-	Q := blobs(3000, 3, 10)
+	Q := blobs(1200, 3, 10)
 	res, err := p.ScoreBatch(ctx, Q)
 	require.NoError(t, err)
 	labels, err := p.Predict(ctx, Q)
 	require.NoError(t, err)
-	for i := 0; i < 3000; i += 37 {
+	for i := 0; i < 1200; i += 13 {
 		r, err := p.Score(Q.RawRowView(i))
 		require.NoError(t, err)
 		assert.Equal(t, r.Score, res[i].Score)
