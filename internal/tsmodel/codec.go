@@ -9,9 +9,9 @@ import (
 
 // Snapshot layout version and size.
 const (
-	codecVersion = 4
+	codecVersion = 5
 	// EncodedSize is the number of bytes AppendBinary appends.
-	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*(nCorr-1)+nSeason*nCorr+2+4+1+calLevels) + 4*12 + 1 + 4*(daySlots+2*slots)
+	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*nCorr+2+4+1+calLevels) + 4*nSeason*(nCorr-1) + 4*3*len(ranges{}) + 1 + 4*(daySlots+2*slots)
 )
 
 // AppendBinary appends the series' state (EncodedSize bytes) to b.
@@ -29,7 +29,7 @@ func (s *Series) AppendBinary(b []byte) []byte {
 	f(s.base)
 	for m := range s.corrLvl {
 		for _, x := range s.corrLvl[m] {
-			f(x)
+			b = le.AppendUint32(b, math.Float32bits(x))
 		}
 	}
 	for m := range s.err {
@@ -56,7 +56,7 @@ func (s *Series) AppendBinary(b []byte) []byte {
 			b = le.AppendUint32(b, math.Float32bits(x))
 		}
 	}
-	for _, g := range [...]*[4]float32{&s.prec, &s.precA, &s.precB} {
+	for _, g := range [...]*ranges{&s.prec, &s.precA, &s.precB} {
 		for _, x := range g {
 			b = le.AppendUint32(b, math.Float32bits(x))
 		}
@@ -90,7 +90,8 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 	t.base = f()
 	for m := range t.corrLvl {
 		for c := range t.corrLvl[m] {
-			t.corrLvl[m][c] = f()
+			t.corrLvl[m][c] = math.Float32frombits(le.Uint32(b[o:]))
+			o += 4
 		}
 	}
 	for m := range t.err {
@@ -115,7 +116,7 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 			o += 4
 		}
 	}
-	for _, g := range [...]*[4]float32{&t.prec, &t.precA, &t.precB} {
+	for _, g := range [...]*ranges{&t.prec, &t.precA, &t.precB} {
 		for i := range g {
 			g[i] = math.Float32frombits(le.Uint32(b[o:]))
 			o += 4
@@ -146,12 +147,12 @@ func (s *Series) finite() bool {
 			}
 		}
 		for _, x := range s.corrLvl[m] {
-			if !ok(x) {
+			if !ok(float64(x)) {
 				return false
 			}
 		}
 	}
-	for _, g := range [...][4]float32{s.prec, s.precA, s.precB} {
+	for _, g := range [...]ranges{s.prec, s.precA, s.precB} {
 		for _, x := range g {
 			if !ok(float64(x)) {
 				return false

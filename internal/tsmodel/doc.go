@@ -71,8 +71,9 @@
 // one it never has: Elastic's normaliser expresses this with its max-score
 // ceiling (an anomaly half the size of the largest seen scores 75, not
 // 100). Here each series keeps, in float32, the high and low value and the
-// high and low deviation from the prediction of the buckets it learnt; a
-// bucket joins these precedent ranges one to two days after it was seen
+// high and low deviation from the prediction of the buckets it learnt, and
+// the high and low standardised multi-bucket statistic; a bucket joins
+// these precedent ranges one to two days after it was seen
 // (at UTC day boundaries), so a nightly backup gains precedent while an
 // attack of a few hours is never its own; the ranges decay towards the
 // level over about sixteen weeks. A bucket whose value and deviation lie,

@@ -127,7 +127,7 @@ type Series struct {
 	last     int64  // time of the last bucket learnt
 	runStart int64  // time the current run started
 	base     float64
-	corrLvl  [nSeason][nCorr - 1]float64
+	corrLvl  [nSeason][nCorr - 1]float32
 	err      [nSeason][nCorr]float64 // decayed one-step squared errors
 	m2, m4   float64                 // decayed 2nd and 4th moments of standardised residuals
 	mbS      float64                 // Σ 0.9^k z_{t-k}
@@ -137,9 +137,9 @@ type Series struct {
 	calN     float64                 // decayed count of scored buckets
 	calE     [calLevels]float64      // decayed count of episodes reaching each calibration level
 	calPrev  uint8                   // calibration levels the previous bucket reached
-	prec     [4]float32              // precedent: high and low value, high and low residual
-	precA    [4]float32              // ranges of today's buckets, precedent from the day after tomorrow
-	precB    [4]float32              // ranges of yesterday's buckets, precedent from tomorrow
+	prec     ranges                  // precedent
+	precA    ranges                  // ranges of today's buckets, precedent from the day after tomorrow
+	precB    ranges                  // ranges of yesterday's buckets, precedent from tomorrow
 	day      [daySlots]float32       // daily profile, offsets from base
 	split    [2][slots]float32       // weekday (0) and weekend (1) profiles
 }
@@ -256,7 +256,7 @@ func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
 		b := s.base + e.prof[m]
 		e.pred[m][0] = b
 		for c := 1; c < nCorr; c++ {
-			e.pred[m][c] = b + s.corrLvl[m][c-1]
+			e.pred[m][c] = b + float64(s.corrLvl[m][c-1])
 		}
 	}
 	e.chosen = e.pred[s.season][s.corr]
@@ -421,12 +421,17 @@ func (s *Series) result(p *Params, e *eval) Result {
 	psb := math.Max(e.pSB, math.SmallestNonzeroFloat64)
 	pmb := math.Max(e.pMB, math.SmallestNonzeroFloat64)
 	res.SingleBucketP, res.MultiBucketP = psb, pmb
-	m := s.calibrate(e.minP(psb, pmb))
+	tsb, tmb := psb, pmb
 	if !s.novel(e, e.side) {
 		// Precedent: the series has produced this value and this
-		// deviation before, in ordinary buckets.
-		m = math.Pow(m, precedentPower)
+		// deviation before.
+		tsb = math.Pow(psb, precedentPower)
 	}
+	if !s.novelMB(e, e.side) {
+		// ... or a sustained deviation as large.
+		tmb = math.Pow(pmb, precedentPower)
+	}
+	m := s.calibrate(e.minP(tsb, tmb))
 	pc := 2*m - m*m
 	if pc > 1 {
 		pc = 1
@@ -458,9 +463,25 @@ func (s *Series) novel(e *eval, side Side) bool {
 	return hi || lo
 }
 
-// widen widens ranges g (high value, low value, high residual, low
-// residual) to hold x, rounding outwards to float32.
-func widen(g *[4]float32, x [4]float64) {
+// ranges are precedent ranges in float32: high and low value, high and low
+// residual, high and low standardised multi-bucket statistic.
+type ranges [6]float32
+
+// novelMB reports whether the multi-bucket statistic lies, on the tested
+// side, beyond its precedent range by more than 1.
+func (s *Series) novelMB(e *eval, side Side) bool {
+	hi, lo := e.mbZ > float64(s.prec[4])+1, e.mbZ < float64(s.prec[5])-1
+	switch side {
+	case High:
+		return hi
+	case Low:
+		return lo
+	}
+	return hi || lo
+}
+
+// widen widens ranges g to hold x, rounding outwards to float32.
+func widen(g *ranges, x [len(ranges{})]float64) {
 	for i := range g {
 		if i%2 == 0 && x[i] > float64(g[i]) {
 			g[i] = math.Nextafter32(float32(x[i]), float32(math.Inf(1)))
@@ -471,9 +492,9 @@ func widen(g *[4]float32, x [4]float64) {
 }
 
 // neutral is the empty range: the level, and no residual.
-func (s *Series) neutral() [4]float32 {
+func (s *Series) neutral() ranges {
 	b := float32(s.base)
-	return [4]float32{b, b, 0, 0}
+	return ranges{b, b, 0, 0, 0, 0}
 }
 
 // learnPrecedent records the bucket in today's ranges. At each new day
@@ -491,9 +512,10 @@ func (s *Series) learnPrecedent(p *Params, t int64, v float64, e *eval) {
 		}
 		keep := math.Max(0, 1-p.precRate*float64(day-lastDay)*86400/float64(p.BucketSpan))
 		b := s.base
-		s.prec = [4]float32{
+		s.prec = ranges{
 			float32(b + keep*(float64(s.prec[0])-b)), float32(b + keep*(float64(s.prec[1])-b)),
 			float32(keep * float64(s.prec[2])), float32(keep * float64(s.prec[3])),
+			float32(keep * float64(s.prec[4])), float32(keep * float64(s.prec[5])),
 		}
 		s.prec = mergeRanges(s.prec, s.precB)
 		s.precB, s.precA = s.precA, s.neutral()
@@ -502,11 +524,18 @@ func (s *Series) learnPrecedent(p *Params, t int64, v float64, e *eval) {
 	if e.warm {
 		r = v - e.chosen
 	}
-	widen(&s.precA, [4]float64{v, v, r, r})
+	widen(&s.precA, [len(ranges{})]float64{v, v, r, r, e.mbZ, e.mbZ})
 }
 
-func mergeRanges(a, b [4]float32) [4]float32 {
-	return [4]float32{max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3])}
+func mergeRanges(a, b ranges) ranges {
+	for i := range a {
+		if i%2 == 0 {
+			a[i] = max(a[i], b[i])
+		} else {
+			a[i] = min(a[i], b[i])
+		}
+	}
+	return a
 }
 
 // minP is the smaller of the single- and multi-bucket p. The multi-bucket
@@ -616,7 +645,7 @@ func (s *Series) Predict(p *Params, t int64) (typical, lower, upper float64) {
 	prof := s.profiles(pos, dt)
 	pred := s.base + prof[s.season]
 	if s.corr > 0 {
-		pred += s.corrLvl[s.season][s.corr-1]
+		pred += float64(s.corrLvl[s.season][s.corr-1])
 	}
 	sd, nu := s.spread()
 	return s.bounds(pred, sd, nu)
@@ -688,7 +717,7 @@ func (s *Series) init(p *Params, t int64, v float64) {
 	s.n = 1
 	s.first, s.last = t, t
 	s.base = v
-	s.prec = [4]float32{float32(v), float32(v), 0, 0}
+	s.prec = ranges{float32(v), float32(v), 0, 0, 0, 0}
 	s.precA, s.precB = s.prec, s.prec
 	if v < 0 || v != math.Trunc(v) {
 		s.flags |= flagNonInteger
@@ -765,7 +794,7 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 		for c := 1; c < nCorr; c++ {
 			a := math.Max(1/(n+1), p.corrRate[c-1]) * w
 			res := v - e.pred[m][0]
-			s.corrLvl[m][c-1] += a * (res - s.corrLvl[m][c-1])
+			s.corrLvl[m][c-1] += float32(a * (res - float64(s.corrLvl[m][c-1])))
 		}
 	}
 
