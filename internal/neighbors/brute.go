@@ -1,5 +1,7 @@
 package neighbors
 
+import "gonum.org/v1/gonum/blas/gonum"
+
 // brute screens candidates with the expansion ‖x−y‖² = ‖x‖² + ‖y‖² − 2x·y,
 // whose dot products run through a packed 6×8 FMA kernel, and computes the
 // exact squared distance (dist2 on the original rows) only for candidates
@@ -18,6 +20,10 @@ type brute struct {
 	rn     []float64 // (1−gamma)·‖c_i‖², zero past n
 	mu     []float64
 	gamma  float64 // |screen − exact| ≤ gamma·(‖c_x‖² + ‖c_y‖²)
+	// rt holds the centred rows transposed, rt[8·panels·j + i] = c[i][j],
+	// when the dot products go through gonum's BLAS (no FMA kernel); nil
+	// otherwise.
+	rt []float64
 }
 
 const eps = 0x1p-52
@@ -55,12 +61,20 @@ func newBruteOrdered(raw []float64, n, d int, perm []int32) *brute {
 	// more exact evaluations.
 	b.gamma = 4 * float64(d+8) * eps
 	c := make([]float64, d)
+	if !hasFMA && portableBLAS {
+		b.rt = make([]float64, d*8*np)
+	}
 	for i := 0; i < n; i++ {
 		nn := b.center(c, raw[i*d:i*d+d])
 		b.rn[i] = (1 - b.gamma) * nn
 		q, r := i/8, i%8
 		for j, v := range c {
 			b.pk[8*d*q+8*j+r] = v
+		}
+		if b.rt != nil {
+			for j, v := range c {
+				b.rt[8*np*j+i] = v
+			}
 		}
 	}
 	return b
@@ -132,7 +146,13 @@ func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *brut
 	ldg := 8 * bp
 	for p0 := 0; p0 < b.panels; p0 += bp {
 		np := min(bp, b.panels-p0)
-		if m == 1 {
+		if b.rt != nil {
+			if m == 1 {
+				b.dotsBLAS(s.q1, 1, 1, p0, np, s.g, ldg)
+			} else {
+				b.dotsBLAS(qk, m, 6, p0, np, s.g, ldg)
+			}
+		} else if m == 1 {
 			// One query (Score): the 6-row kernel would waste five rows.
 			gemm1x8(s.q1, b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g)
 		} else {
@@ -166,6 +186,35 @@ func (b *brute) searchBlock(q []float64, m int, self []int32, hs []heap, s *brut
 					bnd = h.bound()
 					t = bnd - qn
 				}
+			}
+		}
+	}
+}
+
+// portableBLAS routes the dot products of machines without the FMA kernel
+// through gonum's BLAS (SIMD axpy on amd64) instead of the portable Go
+// kernels; a variable so that benchmarks can compare the two.
+var portableBLAS = true
+
+var blasImpl gonum.Implementation
+
+// dotsBLAS is the dot-product step without the FMA kernel: for each of the
+// m queries, whose −2-scaled centred coordinates are packed in groups of
+// pack (qk[pack·d·(i/pack) + pack·j + i%pack], as the kernels take them),
+// g[i·ldg + c] = Σ_j qk(i, j)·rt[j][8·p0 + c] for the 8·np rows of panels
+// p0 on, as d unit-stride axpys. Summation order differs from the kernels',
+// which the screen's rounding bound allows for.
+func (b *brute) dotsBLAS(qk []float64, m, pack, p0, np int, g []float64, ldg int) {
+	d, w := b.d, 8*np
+	stride, r0 := 8*b.panels, 8*p0
+	for i := 0; i < m; i++ {
+		gi := g[i*ldg : i*ldg+w]
+		clear(gi)
+		base := pack*d*(i/pack) + i%pack
+		for j := 0; j < d; j++ {
+			if a := qk[base+pack*j]; a != 0 {
+				o := j*stride + r0
+				blasImpl.Daxpy(w, a, b.rt[o:o+w], 1, gi, 1)
 			}
 		}
 	}

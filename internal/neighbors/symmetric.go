@@ -86,8 +86,12 @@ func (b *brute) symBlock(a0, a1, b0, b1 int, hs []heap, la, lb *sync.Mutex, s *s
 				qk[6*d*g+6*j+r] = -2 * pan[8*j]
 			}
 		}
-		for g := 0; g < groups; g++ {
-			gemm6x8(qk[6*d*g:6*d*(g+1)], b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g[6*ldg*g:], ldg)
+		if b.rt != nil {
+			b.dotsBLAS(qk, m, 6, p0, np, s.g, ldg)
+		} else {
+			for g := 0; g < groups; g++ {
+				gemm6x8(qk[6*d*g:6*d*(g+1)], b.pk[8*d*p0:8*d*(p0+np)], d, np, s.g[6*ldg*g:], ldg)
+			}
 		}
 		rn := b.rn[b0 : b0+nr]
 		la.Lock()
