@@ -561,16 +561,38 @@ func (p *Pipeline) Kinds() []string {
 
 // Model returns detector i's fitted model (an *iforest.Model, *knn.Model,
 // *lof.Model, *ocsvm.Model or *autoencoder.Model), for reading its own
-// figures. It must not be modified.
-func (p *Pipeline) Model(i int) any { return p.parts[i].det }
+// figures. It must not be modified. It is nil for an index out of range or
+// an unfitted pipeline.
+func (p *Pipeline) Model(i int) any {
+	if p == nil || i < 0 || i >= len(p.parts) {
+		return nil
+	}
+	return p.parts[i].det
+}
 
-// Combiner returns the pipeline's combiner.
-func (p *Pipeline) Combiner() *score.Combiner { return p.comb }
+// Combiner returns the pipeline's combiner (nil if not fitted).
+func (p *Pipeline) Combiner() *score.Combiner {
+	if p == nil {
+		return nil
+	}
+	return p.comb
+}
 
 // Threshold returns the pipeline's threshold: its value, origin (the
-// reference's median combined score) and severity bounds.
-func (p *Pipeline) Threshold() *score.Threshold { return p.thr }
+// reference's median combined score) and severity bounds (nil if not
+// fitted).
+func (p *Pipeline) Threshold() *score.Threshold {
+	if p == nil {
+		return nil
+	}
+	return p.thr
+}
 
 // Contamination returns Config.Contamination, 0 when the threshold was set
 // by a quantile.
-func (p *Pipeline) Contamination() float64 { return p.contam }
+func (p *Pipeline) Contamination() float64 {
+	if p == nil {
+		return 0
+	}
+	return p.contam
+}

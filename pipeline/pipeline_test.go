@@ -303,6 +303,13 @@ func TestErrors(t *testing.T) {
 	assert.ErrorIs(t, err, pipeline.ErrNotFitted)
 	_, err = (*pipeline.Pipeline)(nil).Explain([]float64{1})
 	assert.ErrorIs(t, err, pipeline.ErrNotFitted)
+	_, err = zero.Predict(ctx, X)
+	assert.ErrorIs(t, err, pipeline.ErrNotFitted)
+	assert.ErrorIs(t, zero.CheckFeatures(nil), pipeline.ErrNotFitted)
+	assert.Nil(t, zero.Model(0))
+	assert.Nil(t, zero.Typical())
+	assert.False(t, zero.CanExplain())
+	assert.Nil(t, (*pipeline.Pipeline)(nil).WithWorkers(2))
 
 	p, err := pipeline.Fit(ctx, X, pipeline.Config{Detectors: dets, FeatureNames: []string{"a", "b", "c"}})
 	require.NoError(t, err)
