@@ -53,3 +53,19 @@ func TestContextAndWorkers(t *testing.T) {
 	_, err = new(Model).WithWorkers(2).Score(Q.RawRowView(0))
 	assert.ErrorIs(t, err, ErrNotFitted, "a zero Model stays unfitted")
 }
+
+// Issue 7 item 4: sizes are checked against the input and the machine: a
+// huge K is a clear error, a huge worker count is capped by the work.
+func TestHugeConfig(t *testing.T) {
+	X := testenv.Gaussian(300, testenv.Scales, 5)
+	for _, k := range []int{1 << 40, 1 << 62, 300} {
+		_, err := Fit(context.Background(), X, Config{K: k})
+		assert.ErrorIs(t, err, ErrConfig, "K=%d", k)
+	}
+	m, err := Fit(context.Background(), X, Config{Workers: 1 << 40})
+	require.NoError(t, err)
+	ref, err := Fit(context.Background(), X, Config{Workers: 1})
+	require.NoError(t, err)
+	assert.Equal(t, ref.TrainingScores(), m.TrainingScores())
+	testenv.SameScores(t, ref, m, X)
+}
