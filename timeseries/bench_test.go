@@ -1,7 +1,9 @@
 package timeseries
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"testing"
@@ -109,16 +111,20 @@ func BenchmarkCountPartitioned100kMap(b *testing.B) {
 	reportRate(b, cpu0, "events")
 }
 
-// BenchmarkNDJSONDecode measures the NDJSON reader alone on ECS documents
-// with nested and dotted keys.
-func BenchmarkNDJSONDecode(b *testing.B) {
+func ecsLines() ([]byte, int) {
 	var buf bytes.Buffer
 	const lines = 10000
 	for i := 0; i < lines; i++ {
 		fmt.Fprintf(&buf, `{"@timestamp":"2026-03-02T10:%02d:%02d.123Z","event":{"category":"network","action":"connection"},"source":{"ip":"10.0.%d.%d","port":%d},"destination.ip":"192.168.1.%d","destination":{"port":22},"network.bytes":%d,"message":"accepted connection from peer"}`+"\n",
 			i/60%60, i%60, i/256%256, i%256, 40000+i%1000, i%200, 100+i%9000)
 	}
-	data := buf.Bytes()
+	return buf.Bytes(), lines
+}
+
+// BenchmarkNDJSONDecode measures the NDJSON reader alone on ECS documents
+// with nested and dotted keys.
+func BenchmarkNDJSONDecode(b *testing.B) {
+	data, lines := ecsLines()
 	job := Job{Detectors: []Detector{{Function: "sum", FieldName: "network.bytes", ByFieldName: "destination.port", PartitionFieldName: "destination.ip"}},
 		Influencers: []string{"source.ip"}}
 	fields := []string{"network.bytes", "destination.port", "destination.ip", "source.ip", "event.category"}
@@ -136,6 +142,50 @@ func BenchmarkNDJSONDecode(b *testing.B) {
 			}
 			if _, ok := ev.Number("network.bytes"); !ok {
 				b.Fatal("no bytes")
+			}
+			n++
+		}
+	}
+	b.StopTimer()
+	reportRate(b, cpu0, "lines")
+}
+
+// BenchmarkNDJSONDecodeStdlib is the peer: encoding/json decoding the same
+// lines into map[string]any and reading the same five fields.
+func BenchmarkNDJSONDecodeStdlib(b *testing.B) {
+	data, lines := ecsLines()
+	b.SetBytes(int64(len(data) / lines))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	n := 0
+	get := func(m map[string]any, path ...string) any {
+		var v any = m
+		for _, p := range path {
+			o, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = o[p]
+		}
+		return v
+	}
+	for n < b.N {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for n < b.N && sc.Scan() {
+			var m map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				b.Fatal(err)
+			}
+			if _, ok := m["network.bytes"].(float64); !ok {
+				b.Fatal("no bytes")
+			}
+			_ = get(m, "destination", "port")
+			_ = m["destination.ip"]
+			_ = get(m, "source", "ip")
+			_ = get(m, "event", "category")
+			if _, err := time.Parse(time.RFC3339Nano, m["@timestamp"].(string)); err != nil {
+				b.Fatal(err)
 			}
 			n++
 		}

@@ -333,7 +333,7 @@ func TestPrune(t *testing.T) {
 
 func TestMemoryLimitFlood(t *testing.T) {
 	n := 300_000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 50_000
 	}
 	if env := lookupEnvInt("VIGIL_FLOOD", 0); env > 0 {
