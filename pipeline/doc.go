@@ -46,8 +46,9 @@
 //
 // Result.Label and Predict give 1 for a score at or above the threshold and
 // 0 otherwise, PyOD's labels. With Config.Contamination c the threshold is
-// the 1 − c quantile of the training rows' scores, as PyOD's and
-// scikit-learn's contamination set it.
+// the 1 − c quantile of the training rows' reference scores, as PyOD's and
+// scikit-learn's contamination set it, and TrainingLabels (PyOD's labels_)
+// labels that fraction of the training rows 1.
 //
 // # Explanations
 //

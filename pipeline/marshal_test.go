@@ -63,6 +63,8 @@ func TestMarshalRoundTrip(t *testing.T) {
 	assert.Equal(t, []string{"iforest", "knn", "lof", "autoencoder", "ocsvm"}, q.Kinds())
 	assert.Equal(t, p.FeatureNames(), q.FeatureNames())
 	assert.Equal(t, p.Threshold().Value(), q.Threshold().Value())
+	assert.Len(t, p.TrainingLabels(), 200)
+	assert.Nil(t, q.TrainingLabels(), "training scores are not persisted")
 	Q := testRows(100, 3, 2)
 	a, err := p.ScoreBatch(context.Background(), Q)
 	require.NoError(t, err)

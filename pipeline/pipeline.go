@@ -93,6 +93,9 @@ type Pipeline struct {
 	probeRaw  []float64 // nProbes × len(parts), row-major
 	probeComb []float64
 	workers   int // set by WithWorkers; 0 means GOMAXPROCS
+	// training holds the combined reference scores of the training rows;
+	// only a pipeline returned by Fit has them (they are not persisted).
+	training []float64
 }
 
 type part struct {
@@ -193,6 +196,7 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Pipeline, error) {
 	if p.thr, err = fitThreshold(combined, cfg); err != nil {
 		return nil, err
 	}
+	p.training = combined
 	if err := p.bindProbes(X); err != nil {
 		return nil, err
 	}
@@ -443,6 +447,37 @@ func (p *Pipeline) Predict(ctx context.Context, X mat.Matrix) ([]int, error) {
 		}
 	}
 	return labels, nil
+}
+
+// TrainingScores returns the combined reference score of each training row,
+// in row order: the scores the threshold was fitted on (leave-one-out for
+// knn and lof), PyOD's decision_scores_. Only a pipeline returned by Fit has
+// them; a decoded one returns nil, since the artefact does not carry its
+// training rows' scores. The slice is the pipeline's own: do not modify it.
+func (p *Pipeline) TrainingScores() []float64 {
+	if p == nil {
+		return nil
+	}
+	return p.training
+}
+
+// TrainingLabels returns 1 for each training row whose reference score is at
+// or above the threshold, else 0: PyOD's labels_. With Config.Contamination c
+// a fraction c of the rows is labelled 1 (up to ties), also for knn and lof,
+// whose reference scores leave each row out of its own neighbourhood, where
+// Predict on the training rows would count each row as its own neighbour.
+// Nil for a decoded pipeline, as TrainingScores.
+func (p *Pipeline) TrainingLabels() []int {
+	if p == nil || p.training == nil {
+		return nil
+	}
+	labels := make([]int, len(p.training))
+	for i, s := range p.training {
+		if p.thr.Exceeds(s) {
+			labels[i] = 1
+		}
+	}
+	return labels
 }
 
 // rawBatch returns each detector's raw scores of the rows of X.

@@ -203,6 +203,13 @@ func TestPredictContamination(t *testing.T) {
 				n++
 			}
 		}
+		sum := 0
+		for i, l := range p.TrainingLabels() {
+			sum += l
+			assert.Equal(t, z[i] >= p.Threshold().Value(), l == 1)
+			assert.InDelta(t, z[i], p.TrainingScores()[i], 1e-12)
+		}
+		assert.Equal(t, n, sum)
 		assert.Equal(t, int(math.Round(c*1000)), n, "c=%v", c)
 		assert.Equal(t, c, p.Contamination())
 		assert.True(t, math.IsNaN(p.Threshold().Quantile()) || math.Abs(p.Threshold().Quantile()-(1-c)) < 1e-12)
