@@ -38,4 +38,15 @@
 // stays about 1e150 away from every training row and scores above all of
 // them (the search never sees a value its arithmetic cannot hold). On any
 // error Score returns NaN and ScoreBatch nil.
+//
+// # Serving
+//
+// A fitted or decoded Model is immutable and safe for concurrent use.
+// ScoreBatchContext and ScoreToContext stop when their context is
+// cancelled; WithWorkers returns a copy that scores batches on a given
+// number of goroutines, for a model loaded on another machine. Explain
+// gives each feature's share of the squared distance to the neighbours that
+// set a score, on the model's (standardised) scale. Every error is an
+// *Error (errors.As gives the row and column of bad input) wrapping one of
+// the sentinels, ErrNotFitted for a zero Model.
 package knn
