@@ -35,8 +35,9 @@ func (p *Pipeline) CanExplain() bool {
 //
 // where z_i is detector i's normalised score of x, m_i the normalised median
 // of its reference scores, and w_i its weight in the combination (the
-// Combiner's weights for WeightedSum and Average, 1 for AOM and MOA, and for
-// Maximum 1 on the detector that sets the maximum and 0 elsewhere). The
+// Combiner's weights for WeightedSum, the weights over their sum for Average,
+// 1 for AOM and MOA, and for Maximum 1 on the detector that sets the maximum
+// and 0 elsewhere). The
 // contributions sum to Σ_i c_i, so they are in the units of the combined
 // score: for the default equal-weight z-score sum, "this feature accounts
 // for 1.8 of the row's 2.6 standard deviations above typical". A row that no
@@ -101,6 +102,15 @@ func (p *Pipeline) explainFrom(x []float64, z []float64) ([]float64, error) {
 func (p *Pipeline) explainWeights(z []float64) []float64 {
 	w := p.comb.Weights()
 	if w != nil {
+		if p.comb.Method() == score.Average {
+			total := 0.0
+			for _, v := range w {
+				total += v
+			}
+			for i := range w {
+				w[i] /= total
+			}
+		}
 		return w
 	}
 	w = make([]float64, len(z))

@@ -70,6 +70,9 @@ func TestExplainCombination(t *testing.T) {
 		// c_a = 0.7·√2 split 3:1 over features 0 and 1; c_b = 0.3·√2 on feature 2.
 		{"weighted", score.CombinerConfig{Weights: []float64{0.7, 0.3}},
 			[]float64{0.7 * math.Sqrt2 * 0.75, 0.7 * math.Sqrt2 * 0.25, 0.3 * math.Sqrt2}, 0},
+		// Average with weights 3 and 1: the weights over their sum.
+		{"average", score.CombinerConfig{Method: score.Average, Weights: []float64{3, 1}},
+			[]float64{0.75 * math.Sqrt2 * 0.75, 0.75 * math.Sqrt2 * 0.25, 0.25 * math.Sqrt2}, 0},
 		// Equal weights 1/2 by default.
 		{"default", score.CombinerConfig{},
 			[]float64{0.5 * math.Sqrt2 * 0.75, 0.5 * math.Sqrt2 * 0.25, 0.5 * math.Sqrt2}, 2},
