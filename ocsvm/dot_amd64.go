@@ -43,3 +43,22 @@ func quads1(a, b []float64, nq, p int, o []float64) {
 	_ = o[4*nq-1]
 	dot1x4(&a[0], &b[0], nq, p, &o[0])
 }
+
+//go:noescape
+func sqd1x4(a, b *float64, nq, p int, o *float64)
+
+// quadsSq writes the squared distances of a (length p, a multiple of 4) to
+// the nq·4 rows of b (stride p) to o.
+func quadsSq(a, b []float64, nq, p int, o []float64) {
+	if nq == 0 {
+		return
+	}
+	if !hasFMA {
+		quadsSqGo(a, b, nq, p, o)
+		return
+	}
+	_ = a[p-1]
+	_ = b[4*nq*p-1]
+	_ = o[4*nq-1]
+	sqd1x4(&a[0], &b[0], nq, p, &o[0])
+}

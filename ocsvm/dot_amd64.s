@@ -134,3 +134,57 @@ inner1:
 end1:
 	VZEROUPPER
 	RET
+
+// func sqd1x4(a, b *float64, nq, p int, o *float64)
+//
+// For each of nq groups of four rows of b (stride p, a positive multiple of
+// 4), writes the squared distances of a to those rows to o[0:4].
+TEXT ·sqd1x4(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), CX
+	MOVQ nq+16(FP), DX
+	MOVQ p+24(FP), R8
+	MOVQ o+32(FP), R9
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R11
+
+quadsq:
+	TESTQ DX, DX
+	JZ    endsq
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   SI, SI
+
+innersq:
+	VMOVUPD     (AX)(SI*1), Y8
+	LEAQ        (CX)(SI*1), DI
+	VSUBPD      (DI), Y8, Y10
+	VFMADD231PD Y10, Y10, Y0
+	VSUBPD      (DI)(R8*1), Y8, Y11
+	VFMADD231PD Y11, Y11, Y1
+	VSUBPD      (DI)(R8*2), Y8, Y12
+	VFMADD231PD Y12, Y12, Y2
+	VSUBPD      (DI)(R11*1), Y8, Y13
+	VFMADD231PD Y13, Y13, Y3
+	ADDQ        $32, SI
+	CMPQ        SI, R8
+	JLT         innersq
+
+	REDUCE(Y0, X0)
+	REDUCE(Y1, X1)
+	REDUCE(Y2, X2)
+	REDUCE(Y3, X3)
+	VMOVSD X0, (R9)
+	VMOVSD X1, 8(R9)
+	VMOVSD X2, 16(R9)
+	VMOVSD X3, 24(R9)
+	ADDQ   $32, R9
+	LEAQ   (CX)(R8*4), CX
+	DECQ   DX
+	JMP    quadsq
+
+endsq:
+	VZEROUPPER
+	RET

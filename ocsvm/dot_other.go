@@ -9,3 +9,5 @@ func quads2(a0, a1, b []float64, nq, p int, o0, o1 []float64) {
 }
 
 func quads1(a, b []float64, nq, p int, o []float64) { quads1Go(a, b, nq, p, o) }
+
+func quadsSq(a, b []float64, nq, p int, o []float64) { quadsSqGo(a, b, nq, p, o) }

@@ -189,3 +189,20 @@ func (k *kernelFunc) transform(i int, sq, blk []float64, out []float32, b int) {
 		}
 	}
 }
+
+func quadsSqGo(a, b []float64, nq, p int, o []float64) {
+	a = a[:p]
+	for g := 0; g < nq; g++ {
+		r := b[4*g*p : 4*(g+1)*p]
+		r0, r1, r2, r3 := r[:p], r[p:2*p], r[2*p:3*p], r[3*p:4*p]
+		var s0, s1, s2, s3 float64
+		for k, v := range a {
+			d0, d1, d2, d3 := v-r0[k], v-r1[k], v-r2[k], v-r3[k]
+			s0 += d0 * d0
+			s1 += d1 * d1
+			s2 += d2 * d2
+			s3 += d3 * d3
+		}
+		o[4*g], o[4*g+1], o[4*g+2], o[4*g+3] = s0, s1, s2, s3
+	}
+}

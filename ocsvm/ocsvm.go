@@ -34,6 +34,11 @@ type Model struct {
 	// Approximations (nil for the exact solver).
 	fm *featureModel
 
+	// The support vectors again, each padded with zeros to stride values (a
+	// multiple of 4) for the vector kernels of Score.
+	svp    []float64
+	stride int
+
 	pool sync.Pool // *[]float64 scratch of dim (+ Components) values
 }
 
@@ -121,13 +126,19 @@ func scaleGamma(data []float64, d int) float64 {
 	return 1 / (float64(d) * v)
 }
 
+// initPool prepares the padded support vectors and the scratch pool; Fit
+// and UnmarshalBinary call it last.
 func (m *Model) initPool() {
-	size := m.dim
-	if m.fm != nil {
-		size += m.fm.width()
+	p := (m.dim + 3) &^ 3
+	m.stride = p
+	nsv := len(m.coef)
+	m.svp = make([]float64, nsv*p)
+	for k := 0; k < nsv; k++ {
+		copy(m.svp[k*p:k*p+m.dim], m.sv[k*m.dim:(k+1)*m.dim])
 	}
 	m.pool.New = func() any {
-		b := make([]float64, size)
+		// Values past dim stay zero: they are the padding.
+		b := make([]float64, p)
 		return &b
 	}
 }
@@ -216,21 +227,48 @@ func (m *Model) Score(x []float64) (float64, error) {
 	return -v, err
 }
 
+// svBlock is the number of kernel values Score computes per pass.
+const svBlock = 64
+
 // decision evaluates the decision function at the checked x with scratch
-// space buf.
+// space buf (stride values, zero past dim).
 func (m *Model) decision(x, buf []float64) float64 {
+	d, p := m.dim, m.stride
+	xb := buf[:p]
 	if m.scaler != nil {
-		z := buf[:m.dim]
-		m.scaler.Apply(z, x)
-		x = z
+		m.scaler.Apply(xb[:d], x)
+	} else {
+		copy(xb[:d], x)
 	}
 	if m.fm != nil {
-		return m.fm.decision(x, buf[m.dim:]) - m.rho
+		return m.fm.decision(xb[:d], nil) - m.rho
 	}
-	d := m.dim
+	// Σ αₖ K(svₖ, x) in the order of the support vectors, four at a time
+	// by the vector kernels; RBF distances are summed from differences,
+	// as libsvm scores.
+	nsv := len(m.coef)
+	n4 := nsv &^ 3
+	var tmp [svBlock]float64
 	var sum float64
-	for k, a := range m.coef {
-		sum += a * m.kern.eval(x, m.sv[k*d:k*d+d])
+	for g := 0; g < n4; g += svBlock {
+		c := min(svBlock, n4-g)
+		blk := tmp[:c]
+		coef := m.coef[g : g+c]
+		if m.kern.kind == RBF {
+			quadsSq(xb, m.svp[g*p:], c/4, p, blk)
+			ng := -m.kern.gamma
+			for t, v := range blk {
+				sum += coef[t] * fastExp(ng*v)
+			}
+		} else {
+			quads1(xb, m.svp[g*p:], c/4, p, blk)
+			for t, v := range blk {
+				sum += coef[t] * m.kern.fromDot(v, 0, 0)
+			}
+		}
+	}
+	for k := n4; k < nsv; k++ {
+		sum += m.coef[k] * m.kern.eval(xb, m.svp[k*p:k*p+p])
 	}
 	return sum - m.rho
 }
