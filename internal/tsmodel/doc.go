@@ -56,7 +56,8 @@
 //
 // Real series are burstier than any fitted tail. Each series counts, with a
 // slow decay (about four weeks of buckets), how many episodes (runs of
-// consecutive buckets) reached p < 1e-2, 1e-3 and 1e-4, and scales p up by
+// consecutive buckets) reached p < 1e-2, 1e-3 and 1e-4 (after precedent,
+// below), and scales p up by
 // the observed-to-nominal ratio of the deepest level p reaches (log-linearly
 // interpolated, with 2 pseudo-episodes at the nominal rate, never below 1,
 // and growing at most tenfold per decade so that the calibrated p stays

@@ -735,6 +735,7 @@ func (s *Series) markDay(p *Params, t int64) {
 }
 
 func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
+	novSB, novMB := s.novel(e, TwoSided), s.novelMB(e, TwoSided)
 	w := weight
 	if e.warm {
 		w *= outlierWeight(e.pTwo)
@@ -819,7 +820,16 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 	s.base += ab * (v - s.base)
 
 	if e.warm {
-		s.calUpdate(p, e.minP(math.Max(e.pTwo, math.SmallestNonzeroFloat64), e.pMBTwo))
+		tsb, tmb := math.Max(e.pTwo, math.SmallestNonzeroFloat64), e.pMBTwo
+		if !novSB {
+			tsb = math.Pow(tsb, precedentPower)
+		}
+		if !novMB {
+			tmb = math.Pow(tmb, precedentPower)
+		}
+		// Calibration counts the episodes the series reports: after
+		// precedent, as Score does.
+		s.calUpdate(p, e.minP(tsb, tmb))
 	}
 	s.runChange(p, t, vRaw, e)
 	s.choose(t)
