@@ -245,6 +245,12 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 	rem := len(data)
 	ns := d.IntIn("series", 0, rem)
 	cp := d.IntIn("series capacity", ns, max(ns, 16)+rem)
+	// A hostile count must not make us allocate far beyond the input: the
+	// arena and its accumulators may cost at most 1 KiB per input byte
+	// (a snapshot spends at least one byte per series).
+	if int64(cp)*(seriesBytes+n.slots*accumBytes) > 1024*int64(len(data))+1<<20 {
+		return check.Errorf(pkg, ErrCorrupt, "snapshot: %d series of %d open buckets is more than %d bytes can hold", cp, n.slots, len(data))
+	}
 	n.series = make([]series, ns, cp)
 	n.acc = make([]accum, int64(ns)*n.slots, int64(cp)*n.slots)
 	for i := 0; i < ns; i++ {
