@@ -92,6 +92,8 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 				"scroll_size": ignore, "frequency": ignore, "query_delay": ignore,
 				"chunking_config": ignore, "delayed_data_check_config": ignore,
 				"max_empty_searches": ignore, "indices_options": ignore, "authorization": ignore,
+				"runtime_mappings": p.emptyOnly, "script_fields": p.emptyOnly,
+				"aggregations": p.emptyOnly, "aggs": p.emptyOnly,
 			})
 		},
 		"model_plot_config": func(x *fastjson.Value, at string) {
@@ -197,6 +199,24 @@ func (p *jparser) boolean(x *fastjson.Value, at string) bool {
 		p.check(configErr("%s: want true or false, got %s", at, x.Type()))
 	}
 	return b
+}
+
+// emptyOnly accepts an empty object or array and refuses anything else:
+// Vigil cannot run scripts, runtime fields or aggregations.
+func (p *jparser) emptyOnly(x *fastjson.Value, at string) {
+	switch x.Type() {
+	case fastjson.TypeObject:
+		if o, _ := x.Object(); o.Len() == 0 {
+			return
+		}
+	case fastjson.TypeArray:
+		if a, _ := x.Array(); len(a) == 0 {
+			return
+		}
+	case fastjson.TypeNull:
+		return
+	}
+	p.check(check.Errorf(pkg, ErrUnsupported, "%s is not supported by Vigil (events are read as they are)", at))
 }
 
 func (p *jparser) mustBeFalse(x *fastjson.Value, at string) {

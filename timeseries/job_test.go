@@ -67,7 +67,7 @@ func TestElasticJSON(t *testing.T) {
 	 "analysis_limits":{"model_memory_limit":"256mb"},
 	 "data_description":{"time_field":"ts","time_format":"yyyy-MM-dd HH:mm:ss"},
 	 "model_plot_config":{"enabled":false},
-	 "datafeed_config":{"indices":["logs-*"],"query":{"bool":{"filter":[{"term":{"event.category":"network"}},{"range":{"bytes":{"gte":10}}}],"must_not":[{"exists":{"field":"tags"}}]}}}}`
+	 "datafeed_config":{"indices":["logs-*"],"runtime_mappings":{},"max_empty_searches":10,"query":{"bool":{"filter":[{"term":{"event.category":"network"}},{"range":{"bytes":{"gte":10}}}],"must_not":[{"exists":{"field":"tags"}}]}}}}`
 	j, err := ParseElasticJSON(strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +91,8 @@ func TestElasticJSON(t *testing.T) {
 		{"bad time format", `{"analysis_config":{"detectors":[{"function":"count"}]},"data_description":{"time_format":"yyyy-QQ"}}`, "time_format"},
 		{"not json", `{"analysis_config":`, "job JSON"},
 		{"rare", `{"analysis_config":{"detectors":[{"function":"rare","by_field_name":"process.name"}]}}`, `"rare" is not yet supported`},
+		{"runtime fields", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"runtime_mappings":{"x":{"type":"keyword"}}}}`, "datafeed_config.runtime_mappings"},
+		{"aggregations", `{"analysis_config":{"detectors":[{"function":"count"}],"summary_count_field_name":"doc_count"},"datafeed_config":{"aggregations":{"buckets":{}}}}`, "datafeed_config.aggregations"},
 		{"over", `{"analysis_config":{"detectors":[{"function":"high_distinct_count","field_name":"destination.port","over_field_name":"source.ip"}]}}`, "over_field_name"},
 	}
 	for _, c := range bad {
@@ -103,7 +105,7 @@ func TestElasticJSON(t *testing.T) {
 
 func TestQuery(t *testing.T) {
 	q, err := ParseQuery([]byte(`{"bool":{"must":[{"terms":{"port":[22,"23"]}}],
-	  "should":[{"term":{"user":"root"}},{"range":{"bytes":{"gt":100,"lte":200}}}],"minimum_should_match":1,
+	  "should":[{"term":{"user":"root"}},{"range":{"bytes":{"gt":100,"lte":200}}}],"minimum_should_match":"1",
 	  "must_not":{"term":{"src":{"value":"10.0.0.1"}}}}}`))
 	if err != nil {
 		t.Fatal(err)

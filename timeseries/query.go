@@ -324,6 +324,10 @@ func parseBool(v *fastjson.Value, at string) (*Query, error) {
 			dst = &q.mustNot
 		case "minimum_should_match":
 			n, e := x.Int()
+			if x.Type() == fastjson.TypeString { // "1" is common; percentages are not supported
+				b, _ := x.StringBytes()
+				n, e = strconv.Atoi(string(b))
+			}
 			if e != nil || n < 0 {
 				err = check.Errorf(pkg, ErrUnsupported, "%s.minimum_should_match: only a non-negative integer is supported", at)
 			}
