@@ -86,3 +86,33 @@ func ExamplePipeline_Predict() {
 	// Output:
 	// 20 of 1000 training rows labelled 1
 }
+
+// The features that explain an alert, largest share first.
+func ExamplePipeline_Explain() {
+	r := rand.New(rand.NewPCG(5, 6))
+	X := mat.NewDense(600, 3, nil)
+	for i := 0; i < 600; i++ {
+		z := r.NormFloat64()
+		X.SetRow(i, []float64{z + 0.1*r.NormFloat64(), 2*z + 0.1*r.NormFloat64(), r.NormFloat64()})
+	}
+	p, err := pipeline.Fit(context.Background(), X, pipeline.Config{
+		Detectors:    []pipeline.Detector{{Config: knn.Config{K: 10, Standardize: true}}, {Config: lof.Config{Standardize: true}}},
+		FeatureNames: []string{"cpu", "load", "latency"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// cpu and load agree as usual; latency is far out.
+	res, err := p.Score([]float64{0.5, 1.0, 5.5})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s\n", res.Severity)
+	for _, c := range p.Top(res.Explanation, 2) {
+		fmt.Printf("%s: %.0f %%\n", c.Name, 100*c.Share)
+	}
+	// Output:
+	// critical
+	// latency: 93 %
+	// load: 3 %
+}

@@ -66,11 +66,7 @@ func main() {
 // detectors, their normalisers, the weights, the threshold and its tiers.
 func fit(ctx context.Context, path string) {
 	train := training(1, 120)
-	X := mat.NewDense(len(train), len(featureNames), nil)
-	for i, w := range train {
-		X.SetRow(i, w.features)
-	}
-	p, err := pipeline.Fit(ctx, X, pipeline.Config{
+	p, err := pipeline.Fit(ctx, rows(train), pipeline.Config{
 		Detectors: []pipeline.Detector{
 			{Config: knn.Config{K: 10, Standardize: true}},
 			{Config: lof.Config{K: 20, Standardize: true}},
@@ -116,12 +112,8 @@ func serve(path string, workers int) {
 	var throttle score.Throttle // zero value: one alert per client per 5 minutes
 	scored, hits := 0, 0
 	for _, minute := range live(1, 60) {
-		X := mat.NewDense(len(minute), len(featureNames), nil)
-		for i, w := range minute {
-			X.SetRow(i, w.features)
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a minute's budget
-		results, err := p.ScoreBatch(ctx, X)                                    // concurrent, cancellable
+		results, err := p.ScoreBatch(ctx, rows(minute))                         // concurrent, cancellable
 		cancel()
 		if err != nil {
 			log.Printf("minute ending %s not scored: %v", minute[0].end.Format("15:04"), err)
@@ -145,6 +137,15 @@ func serve(path string, workers int) {
 	st := throttle.Stats()
 	fmt.Printf("[serve] %d windows scored, %d at warning or worse; %d alerts sent, %d held back by the throttle\n",
 		scored, hits, st.Allowed, st.Suppressed)
+}
+
+// rows stacks the windows' features into a matrix, one row per window.
+func rows(ws []window) *mat.Dense {
+	X := mat.NewDense(len(ws), len(featureNames), nil)
+	for i, w := range ws {
+		X.SetRow(i, w.features)
+	}
+	return X
 }
 
 // why names the three features that explain a result, actual vs typical.
