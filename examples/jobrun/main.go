@@ -9,7 +9,8 @@
 // literal dotted keys) and the time in the job's data_description
 // (default: an RFC 3339 @timestamp). Every record result with record_score
 // ≥ 1 is written as NDJSON to -out (stdout by default); -buckets writes
-// every bucket result, -influencers every influencer result. A summary goes
+// every bucket result and, last, the job's model_size_stats, -influencers
+// every influencer result. A summary goes
 // to stderr. Bad lines are reported with their line number and counted;
 // they never stop the run.
 package main
@@ -178,6 +179,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	elapsed := time.Since(start)
 	st := eng.Stats()
 	ms := eng.ModelSizeStats()
+	if bw != nil { // Elastic's model_size_stats closes the bucket results
+		buf = append(ms.AppendJSON(buf[:0]), '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
 	rate := 0.0

@@ -96,8 +96,11 @@ func TestRunFormats(t *testing.T) {
 			t.Errorf("%s: burst not found at ≥ 75 with its source: %s", c.name, recs)
 		}
 		bl, _ := os.ReadFile(bk)
-		if n := bytes.Count(bl, []byte("\n")); n != 3*288 {
+		if n := bytes.Count(bl, []byte(`"result_type":"bucket"`)); n != 3*288 {
 			t.Errorf("%s: %d bucket results, want %d", c.name, n, 3*288)
+		}
+		if !bytes.Contains(bl, []byte(`"result_type":"model_size_stats","timestamp":`)) || !bytes.Contains(bl, []byte(`"memory_status":"ok"`)) {
+			t.Errorf("%s: no model_size_stats with memory_status ok at the end of the bucket results", c.name)
 		}
 		if !strings.Contains(stderr.String(), fmt.Sprintf("%d filtered", 3*288)) {
 			t.Errorf("%s: summary does not count the filtered events: %s", c.name, stderr.String())
