@@ -145,10 +145,10 @@ func (l *layout) code() int {
 func activate[T float](f Activation, z []T) {
 	switch f {
 	case ReLU:
-		for i, v := range z {
-			if v < 0 {
-				z[i] = 0
-			}
+		if is32[T]() {
+			relu32(f32(z))
+		} else {
+			relu64(f64(z))
 		}
 	case Tanh:
 		for i, v := range z {
@@ -176,10 +176,10 @@ func backActivate[T float](f Activation, g, h []T) {
 	h = h[:len(g)]
 	switch f {
 	case ReLU:
-		for i, v := range h {
-			if v <= 0 {
-				g[i] = 0
-			}
+		if is32[T]() {
+			reluGrad32(f32(g), f32(h))
+		} else {
+			reluGrad64(f64(g), f64(h))
 		}
 	case Tanh:
 		for i, v := range h {
@@ -189,6 +189,44 @@ func backActivate[T float](f Activation, g, h []T) {
 		for i, v := range h {
 			g[i] *= v * (1 - v)
 		}
+	}
+}
+
+// ReLU and its gradient work on the bits, without branches: the sign of a
+// pre-activation is a coin toss, and a branch on it would be mispredicted
+// half the time.
+
+func relu32(z []float32) {
+	for i, v := range z {
+		b := math.Float32bits(v)
+		z[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+	}
+}
+
+func relu64(z []float64) {
+	for i, v := range z {
+		b := math.Float64bits(v)
+		z[i] = math.Float64frombits(b &^ uint64(int64(b)>>63))
+	}
+}
+
+// reluGrad32 zeroes g where the ReLU output h is 0; h is never negative,
+// so a zero output is the zero bit pattern.
+func reluGrad32(g, h []float32) {
+	h = h[:len(g)]
+	for i, v := range h {
+		b := math.Float32bits(v)
+		mask := uint32(int32(-b) >> 31) // all ones unless b == 0
+		g[i] = math.Float32frombits(math.Float32bits(g[i]) & mask)
+	}
+}
+
+func reluGrad64(g, h []float64) {
+	h = h[:len(g)]
+	for i, v := range h {
+		b := math.Float64bits(v)
+		mask := uint64(int64(-b) >> 63)
+		g[i] = math.Float64frombits(math.Float64bits(g[i]) & mask)
 	}
 }
 
