@@ -44,9 +44,14 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		e.Int(int(v))
 	}
 
-	e.Int(len(m.ents))
-	for i := range m.ents {
-		en := &m.ents[i]
+	e.Int(m.tbl.n)
+	e.Int(len(m.tbl.slots))
+	for i := range m.tbl.slots {
+		en := &m.tbl.slots[i]
+		if !en.used {
+			continue
+		}
+		e.Int(i)
 		e.Uint64(en.key)
 		e.Float64(en.head)
 		e.Float64(en.tail)
@@ -138,6 +143,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	n.cur = int64(d.Int())
 	n.open = d.Bool()
 	n.g = d.Float64()
+	n.gPrev = n.scale(float64(n.cur - 1))
 	n.rng = d.Uint64()
 	n.typStamp = int64(d.Int())
 	n.typOK = d.Bool()
@@ -159,17 +165,27 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		d.Fail("open bucket %d before the reference bucket %d", n.cur, n.ref)
 	}
 
-	const entityWire, cellWire, valueWire = 8 * 8, 4 * 8, 7 * 8
+	const entityWire, cellWire, valueWire = 9 * 8, 4 * 8, 7 * 8
 	// Errors are sticky and later reads return zeros, so the loops below
 	// run on to their (input-bounded) ends after a failure; Err is only
 	// asked at the end, since it also reports unread bytes.
 	ne := d.IntIn("entities", 0, len(data)/entityWire)
-	n.ents = make([]entity, 0, ne)
+	size := d.IntIn("entity slots", 0, 8*ne+minSlots)
+	if size != 0 && (size < minSlots || size&(size-1) != 0 || ne*maxLoadDen > size*maxLoadNum+maxLoadDen) {
+		d.Fail("%d entity slots for %d entities", size, ne)
+		size = 0
+	}
+	n.tbl.slots = make([]entity, size)
+	if size == 0 && ne > 0 {
+		d.Fail("entities without slots")
+		ne = 0
+	}
 	K := rc.MaxValuesPerEntity
 	seenV := make(map[uint64]struct{})
 	open := 0
 	for i := 0; i < ne; i++ {
 		var en entity
+		at := d.IntIn("slot", 0, max(0, size-1))
 		en.key = d.Uint64()
 		en.head, en.tail, en.pend = d.Float64(), d.Float64(), d.Float64()
 		en.first, en.last = int64(d.Int()), int64(d.Int())
@@ -188,8 +204,8 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		} else if en.pend != 0 {
 			d.Fail("entity %d has pending mass outside the open bucket", i)
 		}
-		if _, dup := n.eidx[en.key]; dup {
-			d.Fail("entity key %#x repeats", en.key)
+		if n.tbl.slots[at].used {
+			d.Fail("entity slot %d repeats", at)
 			break
 		}
 		if cp > 0 {
@@ -212,14 +228,23 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 				break
 			}
 		}
-		n.eidx[en.key] = uint32(len(n.ents))
-		n.ents = append(n.ents, en)
+		en.used = true
+		n.tbl.slots[at] = en
+		n.tbl.n++
 		n.bytes += entityBytes + int64(cp)*cellBytes
+	}
+	// Every key must be found where it was stored (this also rejects
+	// repeated keys: the first copy would be found for both).
+	for i := range n.tbl.slots {
+		if n.tbl.slots[i].used && n.tbl.find(n.tbl.slots[i].key) != i {
+			d.Fail("entity slot %d is off its probe path", i)
+			break
+		}
 	}
 	n.touched = readKeys(d, len(data))
 	checkTouched(d, n.touched, open, func(k uint64) bool {
-		p, ok := n.eidx[k]
-		return ok && n.ents[p].last == n.cur
+		p := n.tbl.find(k)
+		return p >= 0 && n.tbl.slots[p].last == n.cur
 	})
 
 	nv := d.IntIn("values", 0, len(data)/valueWire)
@@ -269,10 +294,10 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if err := d.Err(); err != nil {
 		return err
 	}
-	if n.bytes > n.limit {
-		return check.Errorf(pkg, ErrCorrupt, "model data holds %d bytes of state, over its limit of %d", n.bytes, n.limit)
+	if n.used() > n.limit {
+		return check.Errorf(pkg, ErrCorrupt, "model data holds %d bytes of state, over its limit of %d", n.used(), n.limit)
 	}
-	if !n.open && (len(n.ents) > 0 || len(n.vals) > 0) {
+	if !n.open && (n.tbl.n > 0 || len(n.vals) > 0) {
 		return check.Errorf(pkg, ErrCorrupt, "model data has state but no open bucket")
 	}
 	*m = *n

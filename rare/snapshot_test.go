@@ -62,3 +62,41 @@ func TestSnapshotDay15(t *testing.T) {
 		t.Logf("limit %d: %d observations, stats %+v", limit, i, straight.Stats())
 	}
 }
+
+// TestObserveBatchSame: ObserveBatch gives the results and the final model
+// of ObserveHash called pair by pair.
+func TestObserveBatchSame(t *testing.T) {
+	cfg := Config{BucketSpan: time.Hour, MemoryLimit: 1 << 20, MaxValuesPerEntity: 30}
+	one, err := New(cfg)
+	require.NoError(t, err)
+	batch, err := New(cfg)
+	require.NoError(t, err)
+	s := defaultASN
+	s.hosts, s.days = 6, 4
+	var ents, vals []uint64
+	hourNow := 0
+	flush := func() {
+		out := make([]Result, len(ents))
+		require.NoError(t, batch.ObserveBatch(int64(hourNow), ents, vals, out))
+		for i := range ents {
+			r, err := one.ObserveHash(int64(hourNow), ents[i], vals[i])
+			require.NoError(t, err)
+			require.Equal(t, r, out[i])
+		}
+		ents, vals = ents[:0], vals[:0]
+	}
+	s.run(func(hour int, host, asn string, _ bool) bool {
+		if hour != hourNow {
+			flush()
+			hourNow = hour
+		}
+		ents = append(ents, one.HashString(host))
+		vals = append(vals, one.HashString(asn))
+		return true
+	})
+	flush()
+	a, _ := one.MarshalBinary()
+	b, _ := batch.MarshalBinary()
+	assert.Equal(t, a, b)
+	assert.ErrorIs(t, batch.ObserveBatch(int64(hourNow), ents, vals[:0], nil), ErrDimension)
+}

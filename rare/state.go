@@ -16,6 +16,7 @@ import (
 func (m *Model) Advance(bucket int64) error {
 	if !m.open {
 		m.open, m.cur, m.ref, m.g = true, bucket, bucket, 1
+		m.gPrev = m.scale(float64(bucket - 1))
 		return nil
 	}
 	if bucket < m.cur {
@@ -31,6 +32,7 @@ func (m *Model) Advance(bucket int64) error {
 	} else {
 		m.g = math.Exp2(e)
 	}
+	m.gPrev = m.scale(float64(bucket - 1))
 	return nil
 }
 
@@ -38,11 +40,11 @@ func (m *Model) Advance(bucket int64) error {
 // the population's distinct-user masses up to date.
 func (m *Model) closeBucket() {
 	for _, k := range m.touched {
-		pos, ok := m.eidx[k]
-		if !ok {
+		pos := m.tbl.find(k)
+		if pos < 0 {
 			continue
 		}
-		e := &m.ents[pos]
+		e := &m.tbl.slots[pos]
 		for i := range e.cells {
 			if c := &e.cells[i]; c.last == m.cur {
 				c.c += m.g
@@ -154,8 +156,8 @@ func (m *Model) swapVals(i, j int) {
 // exponent is log2 of the open bucket's scale before.
 func (m *Model) renormalize(exponent float64) {
 	f := math.Exp2(-exponent)
-	for i := range m.ents {
-		e := &m.ents[i]
+	for i := range m.tbl.slots {
+		e := &m.tbl.slots[i]
 		e.head *= f
 		e.tail *= f
 		e.pend *= f
@@ -186,14 +188,29 @@ func (m *Model) next(n int) int {
 
 // addEntity stores a new entity, evicting one if the budget is full; false
 // if every candidate was better established.
-func (m *Model) addEntity(key uint64) (uint32, bool) {
-	if m.bytes+entityBytes > m.limit && !m.evictEntity() {
-		m.stats.RefusedEntities++
-		return 0, false
+func (m *Model) addEntity(key uint64) (int, bool) {
+	need := entityBytes
+	grow := m.tbl.full()
+	if grow {
+		need += m.tbl.growBytes()
 	}
-	m.ents = append(m.ents, entity{key: key, first: m.cur, last: math.MinInt64})
-	pos := uint32(len(m.ents) - 1)
-	m.eidx[key] = pos
+	if m.used()+need > m.limit {
+		// No room to grow: replace an entity instead (a table that may not
+		// grow has a free slot, as it is at most 3/4 full).
+		if !m.evictEntity() {
+			m.stats.RefusedEntities++
+			return 0, false
+		}
+		grow = m.tbl.full() && m.used()+entityBytes+m.tbl.growBytes() <= m.limit
+		if m.tbl.n >= len(m.tbl.slots) {
+			m.stats.RefusedEntities++
+			return 0, false
+		}
+	}
+	if grow {
+		m.tbl.resize(max(minSlots, 2*len(m.tbl.slots)))
+	}
+	pos := m.tbl.insert(entity{key: key, first: m.cur, last: math.MinInt64})
 	m.bytes += entityBytes
 	return pos, true
 }
@@ -201,14 +218,17 @@ func (m *Model) addEntity(key uint64) (uint32, bool) {
 // evictEntity forgets the least established of a few random entities not
 // seen in the open bucket, if its decayed mass is at most one observation.
 func (m *Model) evictEntity() bool {
-	n := len(m.ents)
-	if n == 0 {
+	if m.tbl.n == 0 {
 		return false
 	}
+	size := len(m.tbl.slots)
 	best, bestMass := -1, math.Inf(1)
 	for range samples {
-		i := m.next(n)
-		e := &m.ents[i]
+		i := m.next(size)
+		for !m.tbl.slots[i].used {
+			i = (i + 1) & (size - 1)
+		}
+		e := &m.tbl.slots[i]
 		if e.last == m.cur {
 			continue
 		}
@@ -224,19 +244,12 @@ func (m *Model) evictEntity() bool {
 }
 
 func (m *Model) removeEntity(i int) {
-	e := &m.ents[i]
+	e := &m.tbl.slots[i]
 	for j := range e.cells {
 		m.dropUser(e.cells[j].v, e.cells[j].last)
 	}
 	m.bytes -= entityBytes + int64(cap(e.cells))*cellBytes
-	delete(m.eidx, e.key)
-	last := len(m.ents) - 1
-	if i != last {
-		m.ents[i] = m.ents[last]
-		m.eidx[m.ents[i].key] = uint32(i)
-	}
-	m.ents[last] = entity{}
-	m.ents = m.ents[:last]
+	m.tbl.remove(i)
 	m.stats.EvictedEntities++
 }
 
@@ -252,7 +265,7 @@ func (m *Model) dropUser(value uint64, last int64) {
 // count), if the entity has room or its least used value is evictable or
 // less used than est; false sends the pair to the tail.
 func (m *Model) addCell(key, v uint64, est float64) bool {
-	e := &m.ents[m.eidx[key]]
+	e := &m.tbl.slots[m.tbl.find(key)]
 	if len(e.cells) >= m.cfg.MaxValuesPerEntity {
 		if !m.replaceLeast(e, est) {
 			return false
@@ -260,13 +273,13 @@ func (m *Model) addCell(key, v uint64, est float64) bool {
 	} else if len(e.cells) == cap(e.cells) {
 		newCap := min(max(2, 2*cap(e.cells)), m.cfg.MaxValuesPerEntity)
 		extra := int64(newCap-cap(e.cells)) * cellBytes
-		for tries := 0; m.bytes+extra > m.limit && tries < 4; tries++ {
+		for tries := 0; m.used()+extra > m.limit && tries < 4; tries++ {
 			if !m.evictEntity() {
 				break
 			}
 		}
-		e = &m.ents[m.eidx[key]] // evictions move entities
-		if m.bytes+extra > m.limit {
+		e = &m.tbl.slots[m.tbl.find(key)] // evictions move entities
+		if m.used()+extra > m.limit {
 			if !m.replaceLeast(e, est) {
 				return false
 			}
@@ -314,7 +327,7 @@ func (m *Model) replaceLeast(e *entity, est float64) bool {
 // evicting the least used value if the budget is full; false sends it to
 // the population sketch.
 func (m *Model) addValue(key uint64, est float64) bool {
-	if m.bytes+valueBytes > m.limit && !m.evictValue(est) {
+	if m.used()+valueBytes > m.limit && !m.evictValue(est) {
 		return false
 	}
 	m.vals = append(m.vals, value{key: key, pop: est, last: math.MinInt64, pStamp: math.MinInt64})
