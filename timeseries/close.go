@@ -117,6 +117,7 @@ func (e *Engine) closeBucket() BucketResult {
 	if len(e.pending) > 0 {
 		e.buildRecords(&out, c, s, t)
 	}
+	e.closeExt(&out, c, s, t)
 	if len(e.plots) > 0 {
 		out.ModelPlot = append([]ModelPlot(nil), e.plots...)
 		e.plots = e.plots[:0]

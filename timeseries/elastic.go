@@ -257,6 +257,7 @@ func (p *jparser) analysisConfig(x *fastjson.Value, at string, job *Job) {
 		"bucket_span":        func(x *fastjson.Value, at string) { job.BucketSpan = p.duration(x, at) },
 		"latency":            func(x *fastjson.Value, at string) { job.Latency = p.duration(x, at) },
 		"model_prune_window": func(x *fastjson.Value, at string) { job.PruneWindow = p.duration(x, at) },
+		"time_zone":          func(x *fastjson.Value, at string) { job.TimeZone = p.str(x, at) }, // Vigil's
 		"summary_count_field_name": func(x *fastjson.Value, at string) {
 			job.SummaryCountField = p.str(x, at)
 		},
@@ -310,6 +311,7 @@ func (p *jparser) detector(x *fastjson.Value, at string) Detector {
 		"exclude_frequent":     func(x *fastjson.Value, at string) { d.ExcludeFrequent = strings.ToLower(p.str(x, at)) },
 		"use_null":             func(x *fastjson.Value, at string) { d.UseNull = p.boolean(x, at) },
 		"detector_description": func(x *fastjson.Value, at string) { d.Description = p.str(x, at) },
+		"time_zone":            func(x *fastjson.Value, at string) { d.TimeZone = p.str(x, at) }, // Vigil's
 		"detector_index":       ignore,
 		"custom_rules": func(x *fastjson.Value, at string) {
 			if arr, err := x.Array(); err == nil && len(arr) == 0 {

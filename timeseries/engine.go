@@ -45,6 +45,8 @@ type Engine struct {
 	pending   []pendingRec
 	plots     []ModelPlot
 	plotTerms map[string]bool
+
+	x extState // population, rare and time-of detectors (ext.go)
 }
 
 type detector struct {
@@ -263,7 +265,7 @@ func (e *Engine) init() error {
 		}
 	}
 	e.bytes = engineBytes + int64(len(c.Detectors))*512
-	return nil
+	return e.initExt()
 }
 
 // Job returns the job's configuration with its defaults filled in.
@@ -426,6 +428,10 @@ func (e *Engine) Observe(ev Event) ([]BucketResult, error) {
 }
 
 func (e *Engine) apply(di int, ev Event, b, s int64, weight, num float64, hasNum bool) {
+	if e.x.dets != nil && e.x.dets[di] != nil {
+		e.applyExt(di, ev, b, s, weight, num, hasNum)
+		return
+	}
 	d := &e.dets[di]
 	var part, by, dval string
 	if f := d.cfg.PartitionFieldName; f != "" {

@@ -69,6 +69,12 @@ type Job struct {
 	// Empty TimeField means "@timestamp"; empty TimeFormat accepts RFC 3339
 	// strings and epoch-millisecond numbers.
 	TimeField, TimeFormat string
+	// TimeZone is the IANA time zone ("Europe/Berlin") in which
+	// time_of_day and time_of_week read the local wall-clock time of
+	// events; empty means UTC. A Detector's TimeZone overrides it. Elastic
+	// has no such setting; in job JSON it is analysis_config.time_zone (and
+	// detectors[i].time_zone), and JSON without it behaves as Elastic (UTC).
+	TimeZone string
 	// Query keeps only the events it matches (Elastic's datafeed query); nil
 	// keeps all. Filtered events are counted in Stats.
 	Query *Query
@@ -99,8 +105,9 @@ type Detector struct {
 	// ByFieldName splits the analysis so that each value is modelled against
 	// its own history.
 	ByFieldName string
-	// OverFieldName asks for population analysis (not yet supported; it is
-	// parsed and refused with ErrUnsupported).
+	// OverFieldName asks for population analysis: each value (a person)
+	// is compared with the model of the whole population in each bucket,
+	// and its probability combines the by values it touched.
 	OverFieldName string
 	// PartitionFieldName splits the job into independent partitions.
 	PartitionFieldName string
@@ -113,6 +120,9 @@ type Detector struct {
 	UseNull bool
 	// Description is Elastic's detector_description.
 	Description string
+	// TimeZone overrides Job.TimeZone for this time_of_day or time_of_week
+	// detector (detectors[i].time_zone in job JSON; Vigil's extension).
+	TimeZone string
 }
 
 // side of the test a function asks for, as the per-series model takes it.
@@ -257,6 +267,11 @@ func (c *Job) validate() error {
 	if c.ExactDistinct < 1 {
 		return configErr("exact distinct limit %d must be positive", c.ExactDistinct)
 	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil {
+			return configErr("analysis_config.time_zone %q: %v", c.TimeZone, err)
+		}
+	}
 	if len(c.Detectors) == 0 {
 		return configErr("analysis_config.detectors: a job needs at least one detector")
 	}
@@ -282,7 +297,7 @@ func (c *Job) validate() error {
 			return err
 		}
 		d := c.Detectors[i]
-		key := strings.Join([]string{d.Function, d.FieldName, d.ByFieldName, d.OverFieldName, d.PartitionFieldName, d.ExcludeFrequent, fmt.Sprint(d.UseNull)}, "\x00")
+		key := strings.Join([]string{d.Function, d.FieldName, d.ByFieldName, d.OverFieldName, d.PartitionFieldName, d.ExcludeFrequent, fmt.Sprint(d.UseNull), d.TimeZone}, "\x00")
 		if k, dup := dets[key]; dup {
 			return configErr("analysis_config.detectors[%d] duplicates detectors[%d]: duplicate detectors are not allowed", i, k)
 		}
@@ -341,7 +356,6 @@ func (d *Detector) validate(i int, summaryField string) error {
 		if !f.population {
 			return configErr("%s: over_field_name cannot be used with function %q", at, d.Function)
 		}
-		return check.Errorf(pkg, ErrUnsupported, "%s.over_field_name %q: population analysis is not yet supported by Vigil", at, d.OverFieldName)
 	}
-	return nil
+	return d.validateExt(at)
 }

@@ -22,11 +22,10 @@ func TestJobValidation(t *testing.T) {
 		{"non_zero_count over", Detector{Function: "non_zero_count", OverFieldName: "u"}, ErrConfig, "over_field_name cannot be used"},
 		{"non_null_sum over", Detector{Function: "non_null_sum", FieldName: "b", OverFieldName: "u"}, ErrConfig, "over_field_name cannot be used"},
 		{"rare without by", Detector{Function: "rare"}, ErrConfig, "requires by_field_name"},
-		{"rare later", Detector{Function: "rare", ByFieldName: "p"}, ErrUnsupported, `"rare" is not yet supported`},
+		{"rare exclude_frequent", Detector{Function: "rare", ByFieldName: "p", ExcludeFrequent: "all"}, ErrConfig, "exclude_frequent is not supported"},
 		{"freq_rare needs over", Detector{Function: "freq_rare", ByFieldName: "p"}, ErrConfig, "requires over_field_name"},
-		{"time_of_day later", Detector{Function: "time_of_day"}, ErrUnsupported, `"time_of_day" is not yet supported`},
-		{"time_of_week later", Detector{Function: "time_of_week", ByFieldName: "u"}, ErrUnsupported, "not yet supported"},
-		{"over later", Detector{Function: "count", OverFieldName: "src"}, ErrUnsupported, "population analysis is not yet supported"},
+		{"bad time zone", Detector{Function: "time_of_day", TimeZone: "Mars/Olympus"}, ErrConfig, "time_zone"},
+		{"time zone on count", Detector{Function: "count", TimeZone: "UTC"}, ErrConfig, "only used by time_of_day"},
 		{"median", Detector{Function: "median", FieldName: "x"}, ErrUnsupported, "does not support"},
 		{"same by and partition", Detector{Function: "count", ByFieldName: "a", PartitionFieldName: "a"}, ErrConfig, "cannot be the same"},
 		{"exclude_frequent", Detector{Function: "count", ExcludeFrequent: "sometimes"}, ErrConfig, "exclude_frequent"},
@@ -90,10 +89,11 @@ func TestElasticJSON(t *testing.T) {
 		{"bad memory", `{"analysis_config":{"detectors":[{"function":"count"}]},"analysis_limits":{"model_memory_limit":"lots"}}`, "model_memory_limit"},
 		{"bad time format", `{"analysis_config":{"detectors":[{"function":"count"}]},"data_description":{"time_format":"yyyy-QQ"}}`, "time_format"},
 		{"not json", `{"analysis_config":`, "job JSON"},
-		{"rare", `{"analysis_config":{"detectors":[{"function":"rare","by_field_name":"process.name"}]}}`, `"rare" is not yet supported`},
+		{"rare without by", `{"analysis_config":{"detectors":[{"function":"rare"}]}}`, "requires by_field_name"},
+		{"bad time zone", `{"analysis_config":{"time_zone":"Europe/Nowhere","detectors":[{"function":"time_of_day"}]}}`, "time_zone"},
 		{"runtime fields", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"runtime_mappings":{"x":{"type":"keyword"}}}}`, "datafeed_config.runtime_mappings"},
 		{"aggregations", `{"analysis_config":{"detectors":[{"function":"count"}],"summary_count_field_name":"doc_count"},"datafeed_config":{"aggregations":{"buckets":{}}}}`, "datafeed_config.aggregations"},
-		{"over", `{"analysis_config":{"detectors":[{"function":"high_distinct_count","field_name":"destination.port","over_field_name":"source.ip"}]}}`, "over_field_name"},
+		{"over nzc", `{"analysis_config":{"detectors":[{"function":"non_zero_count","over_field_name":"source.ip"}]}}`, "over_field_name"},
 	}
 	for _, c := range bad {
 		_, err := FromElasticJSON(strings.NewReader(c.json))

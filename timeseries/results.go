@@ -115,6 +115,13 @@ type Record struct {
 	// anomaly (influence ≥ 0.4), most influential first.
 	Influencers []RecordInfluencer
 	Severity    Severity
+	// Causes are, for population records (over_field_name with a by
+	// field), the by values behind the over value's anomaly, most
+	// anomalous first (at most ten), as Elastic's causes.
+	Causes []Cause
+
+	rareScale bool        // scored with RarityScore
+	infl      [][]float64 // influences of Influencers, until the bucket is finished
 }
 
 // RecordInfluencer is an element of a record's influencers.
@@ -332,6 +339,17 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	w.b = appendNum(append(w.b, '['), r.Typical)
 	w.b = append(w.b, ']')
 	w.num("multi_bucket_impact", r.MultiBucketImpact)
+	if len(r.Causes) > 0 {
+		w.key("causes")
+		w.b = append(w.b, '[')
+		for i := range r.Causes {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.b = r.Causes[i].appendJSON(w.b, r)
+		}
+		w.b = append(w.b, ']')
+	}
 	if len(r.Influencers) > 0 {
 		w.key("influencers")
 		w.b = append(w.b, '[')

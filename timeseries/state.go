@@ -149,6 +149,9 @@ func (e *Engine) MarshalBinary() ([]byte, error) {
 			w.Uint64(k[1])
 		}
 	}
+	if err := e.marshalExt(w); err != nil {
+		return nil, err
+	}
 	return w.Bytes(), nil
 }
 
@@ -351,6 +354,7 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 			t.dist[k] = struct{}{}
 		}
 	}
+	n.unmarshalExt(d, rem)
 	if derr := d.Err(); derr != nil {
 		return derr
 	}
