@@ -141,7 +141,7 @@ func BenchmarkNaivePeer(b *testing.B) {
 	}
 	model := map[string]*ent{}
 	g := 1.0
-	decay := 1 / (float64(DefaultHalfLife/DefaultBucketSpan))
+	decay := 1 / (float64(DefaultHalfLife / DefaultBucketSpan))
 	bucket := int64(0)
 	sink := 0.0
 	observe := func(e, v string) {

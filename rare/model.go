@@ -215,7 +215,7 @@ type value struct {
 // Accounted sizes: the records plus a map entry and a touched-list entry.
 const (
 	cellBytes   = int64(unsafe.Sizeof(cell{}))
-	entityBytes = int64(8) // a touched-list entry; the record is in the table's slots
+	entityBytes = int64(8)                                 // a touched-list entry; the record is in the table's slots
 	valueBytes  = 2*int64(unsafe.Sizeof(value{})) + 32 + 8 // with its share of the sort buffer
 	tailBytes   = 32
 	// liveShare of MemoryLimit is the model's own state; the rest is the

@@ -98,5 +98,5 @@ func TestObserveBatchSame(t *testing.T) {
 	a, _ := one.MarshalBinary()
 	b, _ := batch.MarshalBinary()
 	assert.Equal(t, a, b)
-	assert.ErrorIs(t, batch.ObserveBatch(int64(hourNow), ents, vals[:0], nil), ErrDimension)
+	assert.ErrorIs(t, batch.ObserveBatch(int64(hourNow), []uint64{1, 2}, []uint64{3}, make([]Result, 2)), ErrDimension)
 }
