@@ -393,3 +393,46 @@ func appendInt(b []byte, i int) []byte {
 	}
 	return append(b, byte('0'+i%10))
 }
+
+func TestTimeParser(t *testing.T) {
+	want := time.Date(2026, 3, 2, 10, 4, 5, 0, time.UTC)
+	cases := []struct {
+		format, in string
+		num        float64
+		isNum      bool
+	}{
+		{"", "2026-03-02T10:04:05Z", 0, false},
+		{"", "2026-03-02T12:04:05+02:00", 0, false},
+		{"", "2026-03-02T10:04:05", 0, false},
+		{"", "1772445845000", 0, false},
+		{"", "", 1772445845000, true},
+		{"epoch_ms", "", 1772445845000, true},
+		{"epoch", "", 1772445845, true},
+		{"epoch", "1772445845", 0, false},
+		{"yyyy-MM-dd HH:mm:ss", "2026-03-02 10:04:05", 0, false},
+		{"dd/MMM/yyyy:HH:mm:ss Z", "02/Mar/2026:11:04:05 +0100", 0, false},
+		{"yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2026-03-02T10:04:05.000Z", 0, false},
+	}
+	for _, c := range cases {
+		p, err := NewTimeParser(c.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got time.Time
+		if c.isNum {
+			got, err = p.ParseNumber(c.num)
+		} else {
+			got, err = p.ParseString(c.in)
+		}
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%q %q %v: %v %v", c.format, c.in, c.num, got, err)
+		}
+	}
+	p, _ := NewTimeParser("")
+	if _, err := p.ParseString("yesterday"); err == nil {
+		t.Error("parsed yesterday")
+	}
+	if _, err := NewTimeParser("yyyy-ww"); err == nil {
+		t.Error("accepted week-of-year letters")
+	}
+}

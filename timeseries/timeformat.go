@@ -3,6 +3,7 @@ package timeseries
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -11,8 +12,10 @@ import (
 // data_description.time_format: "epoch_ms" (milliseconds since the epoch),
 // "epoch" (seconds, fractions allowed), or a Java date pattern built from
 // yyyy yy MM MMM dd d HH H hh mm ss SSS S... a XXX XX X Z EEE and 'quoted'
-// literals; a pattern without a zone is read as UTC. The empty format
-// accepts RFC 3339 strings and epoch-millisecond numbers.
+// literals; a pattern without a zone is read as UTC. The empty format is
+// Elasticsearch's default for dates: RFC 3339 strings (the zone, the
+// seconds and the whole time optional, UTC when absent) and epoch
+// milliseconds, as numbers or strings of digits.
 type TimeParser struct {
 	format string
 	layout string // Go layout for patterns
@@ -45,11 +48,21 @@ func checkTimeFormat(format, at string) error {
 func (p *TimeParser) ParseString(s string) (time.Time, error) {
 	switch p.format {
 	case "":
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("time %q is not RFC 3339", s)
+		// Elasticsearch's default for dates: strict_date_optional_time
+		// (zone optional, UTC when absent; the time optional) or
+		// epoch_millis.
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, nil
 		}
-		return t, nil
+		for _, l := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, nil
+			}
+		}
+		if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return p.ParseNumber(float64(ms))
+		}
+		return time.Time{}, fmt.Errorf("time %q is not RFC 3339 (or an ISO date, or epoch milliseconds)", s)
 	case "epoch_ms", "epoch":
 		var f float64
 		if _, err := fmt.Sscan(s, &f); err != nil {
