@@ -47,7 +47,7 @@ func denseNoCheck(pkg string, X mat.Matrix) ([]float64, int, int, error) {
 	if d == 0 {
 		return nil, 0, 0, Errorf(pkg, ErrEmpty, "matrix has no columns")
 	}
-	if err := Alloc(pkg, fmt.Sprintf("a copy of the %d×%d matrix", n, d), n, 8*min(d, 1<<40)); err != nil {
+	if err := Alloc(pkg, fmt.Sprintf("a copy of the %d×%d matrix", n, d), n, 8*min(d, math.MaxInt/8)); err != nil {
 		return nil, 0, 0, err
 	}
 	data := make([]float64, n*d)
