@@ -57,6 +57,7 @@ func (e *Engine) closeBucket() BucketResult {
 	t := c * e.spanMs / 1000
 	e.pending = e.pending[:0]
 	jobBuckets := e.stats.Buckets + 1
+	calRes, calUpd := e.calendarEffect(c * e.spanMs)
 	for i := range e.series {
 		sr := &e.series[i]
 		if !sr.alive || sr.first > c {
@@ -93,7 +94,9 @@ func (e *Engine) closeBucket() BucketResult {
 					typ, lo, hi := sr.model.Predict(d.params, t)
 					e.plots = append(e.plots, e.modelPlot(c, sr, 0, typ, lo, hi))
 				}
-				sr.model.UpdateWeighted(d.params, t, 0, w)
+				if _, skipUpd := e.skips(sr, 0, math.NaN(), t, calRes, calUpd); !skipUpd {
+					sr.model.UpdateWeighted(d.params, t, 0, w)
+				}
 			}
 		}
 		if !scored {
@@ -102,9 +105,10 @@ func (e *Engine) closeBucket() BucketResult {
 		if e.plot(d, sr) {
 			e.plots = append(e.plots, e.modelPlot(c, sr, v, r.Typical, r.Lower, r.Upper))
 		}
-		if e.reportable(d, sr, &r, jobBuckets) {
-			e.pending = append(e.pending, pendingRec{series: int32(i), v: v, res: r, updated: d.side0})
-		} else if !d.side0 {
+		skipRes, skipUpd := e.skips(sr, v, r.Typical, t, calRes, calUpd)
+		if !skipRes && e.reportable(d, sr, &r, jobBuckets) {
+			e.pending = append(e.pending, pendingRec{series: int32(i), v: v, res: r, updated: d.side0 || skipUpd})
+		} else if !d.side0 && !skipUpd {
 			sr.model.Update(d.params, t, v)
 		}
 	}

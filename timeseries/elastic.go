@@ -33,7 +33,12 @@ func FromElasticJSON(r io.Reader) (*Engine, error) {
 // indices, frequency, ...) are accepted and have no effect; any other field,
 // and any setting Vigil does not implement, is an error naming the field.
 // A top-level "vigil" object may set sensitivity, adaptation_rate and
-// exact_distinct, which Elastic lacks.
+// exact_distinct, which Elastic lacks. Detectors' custom_rules are read as
+// Elastic writes them; the filters their scopes name and the job's
+// calendars, which Elastic stores apart from the job, are read from
+// top-level "filters" ([{filter_id, description, items}]) and "calendars"
+// ([{calendar_id, description, events: [{description, start_time,
+// end_time}]}], times in epoch milliseconds) arrays.
 func ParseElasticJSON(r io.Reader) (Job, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
 	if err != nil {
@@ -109,6 +114,8 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 				"annotations_enabled": ignore,
 			})
 		},
+		"filters":   func(x *fastjson.Value, at string) { p.filters(x, at, &job) },   // Vigil's place for Elastic's filters
+		"calendars": func(x *fastjson.Value, at string) { p.calendars(x, at, &job) }, // and calendars
 		"vigil": func(x *fastjson.Value, at string) {
 			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
 				"sensitivity":     func(x *fastjson.Value, at string) { job.Sensitivity = p.num(x, at) },
@@ -313,12 +320,7 @@ func (p *jparser) detector(x *fastjson.Value, at string) Detector {
 		"detector_description": func(x *fastjson.Value, at string) { d.Description = p.str(x, at) },
 		"time_zone":            func(x *fastjson.Value, at string) { d.TimeZone = p.str(x, at) }, // Vigil's
 		"detector_index":       ignore,
-		"custom_rules": func(x *fastjson.Value, at string) {
-			if arr, err := x.Array(); err == nil && len(arr) == 0 {
-				return
-			}
-			p.check(check.Errorf(pkg, ErrUnsupported, "%s: custom rules are not yet supported by Vigil", at))
-		},
+		"custom_rules":         func(x *fastjson.Value, at string) { d.Rules = p.customRules(x, at) },
 	})
 	return d
 }

@@ -46,7 +46,8 @@ type Engine struct {
 	plots     []ModelPlot
 	plotTerms map[string]bool
 
-	x extState // population, rare and time-of detectors (ext.go)
+	x  extState  // population, rare and time-of detectors (ext.go)
+	rl ruleState // custom rules and calendars (rules.go, calendar.go)
 }
 
 type detector struct {
@@ -265,6 +266,7 @@ func (e *Engine) init() error {
 		}
 	}
 	e.bytes = engineBytes + int64(len(c.Detectors))*512
+	e.initRules()
 	return e.initExt()
 }
 

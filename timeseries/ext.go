@@ -364,6 +364,7 @@ func (e *Engine) closeExt(out *BucketResult, c, s, t int64) {
 		default:
 			e.closePop(di, x, sl, c, t)
 		}
+		x.recs = e.filterRecords(x.recs, c*e.spanMs) // rules and calendars (rules.go)
 		for i := range x.recs {
 			x.recs[i].Timestamp, x.recs[i].BucketSpan = out.Timestamp, out.BucketSpan
 		}

@@ -89,6 +89,14 @@ type Job struct {
 	// counted exactly before distinct_count switches to a HyperLogLog sketch
 	// (precision 14, standard error 0.81%); 0 means 1000.
 	ExactDistinct int
+	// Filters are the filter lists that the detectors' rule scopes name by
+	// ID (Elastic keeps them apart from jobs; in job JSON they are the
+	// top-level "filters" array of {filter_id, description, items}).
+	Filters []Filter
+	// Calendars hold scheduled events during which results are suppressed
+	// and models do not learn (in job JSON the top-level "calendars" array;
+	// see Calendar and Engine.AddCalendar).
+	Calendars []Calendar
 }
 
 // Detector is one analysis of a job (an element of analysis_config.detectors).
@@ -123,6 +131,8 @@ type Detector struct {
 	// TimeZone overrides Job.TimeZone for this time_of_day or time_of_week
 	// detector (detectors[i].time_zone in job JSON; Vigil's extension).
 	TimeZone string
+	// Rules are the detector's custom rules (custom_rules; see Rule).
+	Rules []Rule
 }
 
 // side of the test a function asks for, as the per-series model takes it.
@@ -303,7 +313,7 @@ func (c *Job) validate() error {
 		}
 		dets[key] = i
 	}
-	return nil
+	return c.validateRules()
 }
 
 func (d *Detector) validate(i int, summaryField string) error {

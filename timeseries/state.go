@@ -59,6 +59,7 @@ func (e *Engine) MarshalBinary() ([]byte, error) {
 	for _, t := range c.ModelPlotTerms {
 		w.String(t)
 	}
+	appendRulesConfig(w, c)
 
 	w.Bool(e.started)
 	w.Int(int(e.open))
@@ -215,6 +216,7 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 	for i := 0; i < nt; i++ {
 		c.ModelPlotTerms = append(c.ModelPlotTerms, d.String())
 	}
+	readRulesConfig(d, &c, len(data))
 	if c.PruneWindow == 0 {
 		return check.Errorf(pkg, ErrCorrupt, "snapshot: prune window 0")
 	}
