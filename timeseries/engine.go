@@ -730,10 +730,14 @@ func hashString(s string) uint64 {
 		h ^= h >> 29
 		b = b[8:]
 	}
-	if len(b) > 0 {
+	if r := len(b); r > 0 {
 		var t uint64
-		for i := len(b) - 1; i >= 0; i-- {
-			t = t<<8 | uint64(b[i])
+		if len(s) >= 8 { // the last word, overlapping, shifted to the tail
+			t = binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[len(s)-8:]), 8)) >> (8 * (8 - r))
+		} else {
+			for i := r - 1; i >= 0; i-- {
+				t = t<<8 | uint64(b[i])
+			}
 		}
 		h = (h ^ t) * 0x94d049bb133111eb
 		h ^= h >> 32

@@ -14,9 +14,16 @@ func newSeriesIndex(s *[]series) seriesIndex {
 	return seriesIndex{byHash: make(map[uint64]int32), overflow: make(map[seriesKey]int32), series: s}
 }
 
+// emptyHash is hashString(""), the by value of partition-only detectors.
+var emptyHash = hashString("")
+
 func keyHash(part, by string, det uint16) uint64 {
 	h := hashString(part)
-	h ^= (hashString(by) + 0x9e3779b97f4a7c15 + h<<6 + h>>2)
+	hb := emptyHash
+	if by != "" {
+		hb = hashString(by)
+	}
+	h ^= (hb + 0x9e3779b97f4a7c15 + h<<6 + h>>2)
 	h ^= uint64(det) * 0xff51afd7ed558ccd
 	return h
 }
