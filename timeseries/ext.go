@@ -475,7 +475,17 @@ func (x *extDetector) order(sl *xslot) []int32 {
 	for i := range sl.accs {
 		x.ordTmp = append(x.ordTmp, int32(i))
 	}
-	sort.Slice(x.ordTmp, func(a, b int) bool { return sl.accs[x.ordTmp[a]].key < sl.accs[x.ordTmp[b]].key })
+	// (partition, over, by): a person's keys are adjacent.
+	sort.Slice(x.ordTmp, func(a, b int) bool {
+		p, q := &sl.accs[x.ordTmp[a]], &sl.accs[x.ordTmp[b]]
+		if p.part != q.part {
+			return p.part < q.part
+		}
+		if p.over != q.over {
+			return p.over < q.over
+		}
+		return p.by < q.by
+	})
 	return x.ordTmp
 }
 

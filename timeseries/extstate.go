@@ -143,14 +143,12 @@ func unmarshalDistinct(d *codec.Decoder, rem int) *distinctSet {
 	return nil
 }
 
-// unmarshalExt reads what marshalExt wrote into n, a fresh Engine.
+// unmarshalExt reads what marshalExt wrote into n, a fresh Engine. It
+// must not call d.Err, which also reports the bytes not read yet.
 func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 	n.job.TimeZone = d.String()
 	for i := range n.job.Detectors {
 		n.job.Detectors[i].TimeZone = d.String()
-	}
-	if d.Err() != nil {
-		return
 	}
 	if err := n.job.validate(); err != nil {
 		d.Fail("snapshot holds an invalid job: %v", err)
@@ -167,7 +165,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 		for s := range x.slots {
 			sl := &x.slots[s]
 			na := d.IntIn("keys", 0, rem)
-			for i := 0; i < na && d.Err() == nil; i++ {
+			for i := 0; i < na; i++ {
 				k := d.String()
 				n1 := d.IntIn("part length", 0, len(k))
 				n2 := d.IntIn("by length", 0, len(k))
@@ -194,7 +192,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 			}
 		}
 		np := d.IntIn("population models", 0, rem)
-		for i := 0; i < np && d.Err() == nil; i++ {
+		for i := 0; i < np; i++ {
 			k := d.String()
 			m := &popModel{}
 			for b := range m.hist {
@@ -207,7 +205,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 			x.pop[k] = m
 		}
 		nt := d.IntIn("time models", 0, rem)
-		for i := 0; i < nt && d.Err() == nil; i++ {
+		for i := 0; i < nt; i++ {
 			k := d.String()
 			nb := todDayBins
 			if x.feat == featTimeOfWeek {
@@ -227,11 +225,9 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 		}
 		if x.rm != nil {
 			b := d.String()
-			if d.Err() == nil {
-				if err := x.rm.UnmarshalBinary([]byte(b)); err != nil {
-					d.Fail("rare model: %v", err)
-					return
-				}
+			if err := x.rm.UnmarshalBinary([]byte(b)); err != nil {
+				d.Fail("rare model: %v", err)
+				return
 			}
 			x.rbytes = int64(d.IntIn("rare bytes", 0, math.MaxInt64))
 		}

@@ -291,8 +291,7 @@ func combineAttributes(ps []float64) float64 {
 func logJoint(ps []float64) float64 {
 	s := 0.0
 	for _, p := range ps {
-		p = math.Max(p, 1e-300)
-		z := math.Sqrt2 * math.Erfcinv(p)
+		z := math.Sqrt2 * erfcInv(p)
 		s += z * z
 	}
 	a, xx := float64(len(ps))/2, s/2
@@ -320,4 +319,30 @@ func logMOfN(p float64, m, n int) float64 {
 	}
 	v := mathext.RegIncBeta(float64(m), float64(n-m+1), p)
 	return math.Log(math.Max(v, 1e-300))
+}
+
+// erfcInv is the inverse of erfc, accurate for tiny arguments too (where
+// math.Erfcinv, computed as Erfinv(1−x), runs out of precision): Newton on
+// ln erfc below 1e-10.
+func erfcInv(p float64) float64 {
+	if p >= 1e-10 {
+		return math.Erfcinv(p)
+	}
+	p = math.Max(p, 1e-300)
+	lp := math.Log(p)
+	y := math.Sqrt(-lp)
+	for i := 0; i < 50; i++ {
+		e := math.Erfc(y)
+		if e == 0 {
+			break
+		}
+		f := math.Log(e) - lp
+		df := -2 / math.SqrtPi * math.Exp(-y*y) / e
+		step := f / df
+		y -= step
+		if math.Abs(step) < 1e-12*y {
+			break
+		}
+	}
+	return y
 }

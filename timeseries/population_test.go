@@ -21,6 +21,8 @@ func TestLogJointAndExtreme(t *testing.T) {
 		// Far tail through the asymptote: χ²₂ tail is exactly e^(−x/2).
 		{"joint tiny", logJoint([]float64{1e-200, 1e-200}), -2 * math.Pow(math.Sqrt2*math.Erfcinv(1e-200), 2) / 2},
 		// m = 1 of n is Šidák: 1 − (1 − p)^n.
+		{"erfcInv tiny", math.Erfc(erfcInv(1e-40)), 1e-40},
+		{"erfcInv", math.Erfc(erfcInv(0.3)), 0.3},
 		{"1 of 10", math.Exp(logMOfN(1e-3, 1, 10)), 1 - math.Pow(1-1e-3, 10)},
 		// m = n = 2: both below p, p².
 		{"2 of 2", math.Exp(logMOfN(0.1, 2, 2)), 0.01},

@@ -10,10 +10,13 @@ import (
 // in key order, so out-of-order events within Latency give the same
 // results as ordered ones:
 //
-//   - rare by X [partition P]: the entity is the partition value (one
-//     job-wide entity without partition) and the value X; a record's
-//     probability is the entity's probability of a value no more likely
-//     than X (rare.Result.Probability).
+//   - rare by X: one job-wide entity; a record's probability is the
+//     probability of a value no more likely than X (rare.Result.Probability).
+//   - rare by X partition P: the entity is the partition value. X's
+//     probability is the joint (§3.8) of its rarity for P and among the
+//     partitions (how many Ps used it), so that a value rolled out to the
+//     whole fleet is not an alarm on every host, as it is in Elastic,
+//     while a value new to P and to the fleet is.
 //   - rare by X over Y [partition P]: the entity is Y within P and the
 //     value X within P. X's probability is the joint (§3.8) of its rarity
 //     in the population (how many Ys used it) and for this Y, so a value
@@ -61,7 +64,7 @@ func (e *Engine) closeRare(di int, x *extDetector, sl *xslot, c int64) {
 			continue
 		}
 		p := r.Probability
-		if x.over {
+		if x.over || d.cfg.PartitionFieldName != "" {
 			p = math.Exp(logJoint([]float64{r.PopProbability, r.Probability}))
 		}
 		if r.Age < rareMinAge {
@@ -69,7 +72,7 @@ func (e *Engine) closeRare(di int, x *extDetector, sl *xslot, c int64) {
 		}
 		hits := xa.a.count
 		if x.feat == featFreqRare && hits > 1 && p < 1 {
-			z := math.Sqrt2 * math.Erfcinv(math.Max(p, 1e-300))
+			z := math.Sqrt2 * erfcInv(p)
 			z *= math.Sqrt(1 + math.Log2(math.Min(hits, 256)))
 			p = math.Max(math.Erfc(z/math.Sqrt2), 1e-300)
 		}
