@@ -99,3 +99,21 @@ func TestJobrunAgrees(t *testing.T) {
 		t.Fatal("no records to compare")
 	}
 }
+
+// TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).
+func TestScenarioSeeds(t *testing.T) {
+	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
+		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
+	}
+	for seed := uint64(1); seed <= 5; seed++ {
+		a, err := analyse(generate(seed, 28))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := a.verdict()
+		t.Logf("seed %d: %+v", seed, v)
+		if v.leakTop < 75 || v.backupTop >= 50 {
+			t.Errorf("seed %d: injected %.1f (want ≥ 75), recurring %.1f (want < 50)", seed, v.leakTop, v.backupTop)
+		}
+	}
+}
