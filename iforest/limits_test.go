@@ -17,8 +17,8 @@ import (
 func TestConfigSizes(t *testing.T) {
 	X, _ := blobs(1, 300, 0, 3)
 	for _, cfg := range []Config{
-		{Trees: 1 << 40},
-		{Trees: 1 << 62},
+		{Trees: min(1<<40, math.MaxInt)},
+		{Trees: math.MaxInt/2 + 1},
 		{Trees: math.MaxInt},
 		{Trees: 5_000_000},              // 2.5e9 nodes: beyond int32 node numbers
 		{Trees: 1 << 22, SampleSize: 2}, // 1.3e7 nodes, fine for the format...

@@ -2,6 +2,7 @@ package knn
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -58,11 +59,11 @@ func TestContextAndWorkers(t *testing.T) {
 // huge K is a clear error, a huge worker count is capped by the work.
 func TestHugeConfig(t *testing.T) {
 	X := testenv.Gaussian(300, testenv.Scales, 5)
-	for _, k := range []int{1 << 40, 1 << 62, 300} {
+	for _, k := range []int{min(1<<40, math.MaxInt), math.MaxInt/2 + 1, 300} {
 		_, err := Fit(context.Background(), X, Config{K: k})
 		assert.ErrorIs(t, err, ErrConfig, "K=%d", k)
 	}
-	m, err := Fit(context.Background(), X, Config{Workers: 1 << 40})
+	m, err := Fit(context.Background(), X, Config{Workers: min(1<<40, math.MaxInt)})
 	require.NoError(t, err)
 	ref, err := Fit(context.Background(), X, Config{Workers: 1})
 	require.NoError(t, err)

@@ -529,7 +529,7 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	x.blockSeen = d.IntIn("block position", 0, m-1)
 	x.flagged = d.Float64s()
 	x.checkSeen = d.IntIn("check position", 0, c.CheckEvery-1)
-	x.run = d.IntIn("run length", 0, math.MaxInt32*64)
+	x.run = d.IntIn("run length", 0, min(math.MaxInt32*64, math.MaxInt))
 	x.drift = d.Bool()
 	x.ready = d.Bool()
 	x.threshold = d.Float64()

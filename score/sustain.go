@@ -199,7 +199,9 @@ func (s *Sustain) MarshalBinary() ([]byte, error) {
 	s.init()
 	e := codec.NewEncoder(sustainMagic, sustainVersion)
 	c := s.cfg
-	for _, v := range []int{c.Windows, int(c.Window), int(c.MinSeverity), c.MaxKeys, c.MaxKeyBytes, len(s.keys.index)} {
+	e.Int(c.Windows)
+	putDuration(e, c.Window)
+	for _, v := range []int{int(c.MinSeverity), c.MaxKeys, c.MaxKeyBytes, len(s.keys.index)} {
 		e.Int(v)
 	}
 	s.keys.each(func(key string, v *sustainState) {
@@ -226,7 +228,7 @@ func (s *Sustain) UnmarshalBinary(data []byte) error {
 	}
 	var c SustainConfig
 	c.Windows = d.IntIn("windows", 1, maxSustainWindows)
-	c.Window = time.Duration(d.IntIn("window length", 0, math.MaxInt64))
+	c.Window = getDuration(d, "window length", 0)
 	c.MinSeverity = Severity(d.IntIn("minimum severity", int(Caution), int(Critical)))
 	c.MaxKeys = d.IntIn("key bound", 1, maxKeysLimit)
 	c.MaxKeyBytes = d.IntIn("key length bound", minKeyBytes, maxKeyLimit)

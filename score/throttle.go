@@ -199,7 +199,7 @@ func (t *Throttle) MarshalBinary() ([]byte, error) {
 	defer t.mu.Unlock()
 	t.init()
 	e := codec.NewEncoder(throttleMagic, throttleVersion)
-	e.Int(int(t.cfg.Interval))
+	putDuration(e, t.cfg.Interval)
 	e.Int(t.cfg.MaxKeys)
 	e.Int(t.cfg.MaxKeyBytes)
 	e.Int(len(t.keys.index))
@@ -226,7 +226,7 @@ func (t *Throttle) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	var c ThrottleConfig
-	c.Interval = time.Duration(d.IntIn("interval", 1, math.MaxInt64))
+	c.Interval = getDuration(d, "interval", 1)
 	c.MaxKeys = d.IntIn("key bound", 1, maxKeysLimit)
 	c.MaxKeyBytes = d.IntIn("key length bound", minKeyBytes, maxKeyLimit)
 	// A key takes at least 32 bytes (length, two time fields, count).
@@ -265,4 +265,18 @@ func (t *Throttle) UnmarshalBinary(data []byte) error {
 	defer t.mu.Unlock()
 	t.cfg, t.keys, t.ready, t.stats = x.cfg, x.keys, true, x.stats
 	return nil
+}
+
+// putDuration and getDuration keep durations in 64 bits on every platform
+// (an int is 32 bits on 386, under 2.2 s of nanoseconds); the bytes are
+// those of Encoder.Int on 64-bit platforms.
+func putDuration(e *codec.Encoder, v time.Duration) { e.Uint64(uint64(v)) }
+
+func getDuration(d *codec.Decoder, what string, lo time.Duration) time.Duration {
+	v := time.Duration(d.Uint64())
+	if v < lo { // Fail keeps the first error, so a short read wins
+		d.Fail("%s is %d, want at least %d", what, v, lo)
+		return lo
+	}
+	return v
 }

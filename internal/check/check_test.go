@@ -124,9 +124,9 @@ func TestErrorPosition(t *testing.T) {
 func TestAlloc(t *testing.T) {
 	assert.NoError(t, Alloc("t", "rows", 1000, 8))
 	for _, tc := range []struct{ count, size int }{
-		{1 << 62, 8},            // overflows
-		{1 << 50, 1},            // beyond any address space
-		{int(MemoryLimit()), 2}, // twice the limit
+		{math.MaxInt/2 + 1, 8},       // overflows
+		{min(1<<50, math.MaxInt), 1}, // beyond any address space
+		{int(MemoryLimit()), 2},      // twice the limit
 		{-1, 8},
 	} {
 		err := Alloc("t", "rows", tc.count, tc.size)
@@ -137,9 +137,9 @@ func TestAlloc(t *testing.T) {
 
 // A matrix claiming more rows than memory holds is refused before the copy.
 func TestDenseHuge(t *testing.T) {
-	_, _, _, err := Dense("t", claims{1 << 40, 1 << 30})
+	_, _, _, err := Dense("t", claims{min(1<<40, math.MaxInt), 1 << 30})
 	assert.ErrorIs(t, err, ErrConfig)
-	_, _, err = DenseWidth("t", claims{1 << 45, 3}, 3)
+	_, _, err = DenseWidth("t", claims{min(1<<45, math.MaxInt), 3}, 3)
 	assert.ErrorIs(t, err, ErrConfig)
 }
 

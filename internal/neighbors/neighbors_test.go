@@ -291,9 +291,9 @@ func TestFitBaseSizes(t *testing.T) {
 		kind error
 	}{
 		{"K = n", X, 3, check.ErrConfig},
-		{"K huge", X, 1 << 62, check.ErrConfig},
+		{"K huge", X, math.MaxInt/2 + 1, check.ErrConfig},
 		{"too wide", hugeMatrix{3, MaxDim + 1}, 1, check.ErrDimension},
-		{"too many rows", hugeMatrix{1 << 40, 2}, 1, check.ErrConfig},
+		{"too many rows", hugeMatrix{min(1<<40, math.MaxInt), 2}, 1, check.ErrConfig},
 		{"neighbour lists beyond memory", hugeMatrix{1 << 30, 1}, 1 << 29, check.ErrConfig},
 	} {
 		_, _, _, err := FitBase(context.Background(), "t", tc.X, tc.k, false, 1)
