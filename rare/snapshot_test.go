@@ -17,6 +17,9 @@ func TestSnapshotDay15(t *testing.T) {
 	for _, limit := range []int64{0, 1 << 20} {
 		s := defaultASN
 		s.hosts, s.days = 8, 30
+		if raceEnabled || testing.Short() {
+			s.hosts, s.connectionsPerHour = 3, 30
+		}
 		cfg := Config{BucketSpan: time.Hour, MemoryLimit: limit, MaxValuesPerEntity: 40, HalfLife: 72 * time.Hour}
 		straight, err := New(cfg)
 		require.NoError(t, err)
@@ -31,7 +34,7 @@ func TestSnapshotDay15(t *testing.T) {
 		first, err := New(cfg)
 		require.NoError(t, err)
 		var restored *Model
-		i, cut := 0, 15*24*8*(s.connectionsPerHour)+1234
+		i, cut := 0, 15*24*s.hosts*s.connectionsPerHour+1234
 		s.run(func(hour int, host, asn string, _ bool) bool {
 			if i == cut {
 				b, err := first.MarshalBinary()
