@@ -585,33 +585,36 @@ func appendRulesConfig(w *codec.Encoder, c *Job) {
 	}
 }
 
+// Counts are bounded by what the input could hold (each element takes at
+// least the bytes divided by), so hostile counts cannot make it allocate far
+// beyond the snapshot's size.
 func readRulesConfig(d *codec.Decoder, c *Job, size int) {
 	for i := range c.Detectors {
-		nr := d.IntIn("rules", 0, size)
-		for k := 0; k < nr && d.Err() == nil; k++ {
+		nr := d.IntIn("rules", 0, size/24)
+		for k := 0; k < nr; k++ {
 			var r Rule
-			for n := d.IntIn("rule actions", 0, size); n > 0 && d.Err() == nil; n-- {
+			for n := d.IntIn("rule actions", 0, size/8); n > 0; n-- {
 				r.Actions = append(r.Actions, d.String())
 			}
-			for n := d.IntIn("rule scope", 0, size); n > 0 && d.Err() == nil; n-- {
+			for n := d.IntIn("rule scope", 0, size/17); n > 0; n-- {
 				r.Scope = append(r.Scope, RuleScope{FieldName: d.String(), FilterID: d.String(), Exclude: d.Bool()})
 			}
-			for n := d.IntIn("rule conditions", 0, size); n > 0 && d.Err() == nil; n-- {
+			for n := d.IntIn("rule conditions", 0, size/24); n > 0; n-- {
 				r.Conditions = append(r.Conditions, RuleCondition{AppliesTo: d.String(), Operator: d.String(), Value: d.Float64()})
 			}
 			c.Detectors[i].Rules = append(c.Detectors[i].Rules, r)
 		}
 	}
-	for n := d.IntIn("filters", 0, size); n > 0 && d.Err() == nil; n-- {
+	for n := d.IntIn("filters", 0, size/24); n > 0; n-- {
 		f := Filter{ID: d.String(), Description: d.String()}
-		for m := d.IntIn("filter items", 0, size); m > 0 && d.Err() == nil; m-- {
+		for m := d.IntIn("filter items", 0, size/8); m > 0; m-- {
 			f.Items = append(f.Items, d.String())
 		}
 		c.Filters = append(c.Filters, f)
 	}
-	for n := d.IntIn("calendars", 0, size); n > 0 && d.Err() == nil; n-- {
+	for n := d.IntIn("calendars", 0, size/24); n > 0; n-- {
 		cl := Calendar{ID: d.String(), Description: d.String()}
-		for m := d.IntIn("calendar events", 0, size); m > 0 && d.Err() == nil; m-- {
+		for m := d.IntIn("calendar events", 0, size/34); m > 0; m-- {
 			ev := ScheduledEvent{Description: d.String()}
 			ev.Start = time.Unix(0, int64(d.Int())).UTC()
 			ev.End = time.Unix(0, int64(d.Int())).UTC()
