@@ -89,7 +89,7 @@ func TestRulesJSONErrors(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, js, want string
-		kind        error
+		kind           error
 	}{
 		{"force_time_shift", det(`[{"actions":["force_time_shift"],"conditions":[{"applies_to":"time","operator":"gt","value":1}]}]`), "force_time_shift", ErrUnsupported},
 		{"unknown action", det(`[{"actions":["alert"],"conditions":[{"applies_to":"actual","operator":"gt","value":1}]}]`), `actions[0] "alert"`, ErrConfig},
