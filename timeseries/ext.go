@@ -46,6 +46,7 @@ type extDetector struct {
 	pop    map[string]*popModel // (partition, by) -> population model
 	tod    map[string]*todModel // (partition, by) -> time model
 	rm     *rare.Model          // rare and freq_rare
+	comb   rare.Combiner        // a person's values (rare … over, freq_rare)
 	rbytes int64                // rare model bytes charged to the job
 	key    []byte               // scratch
 	self   []uint8              // influencer j is by (1), partition (2), over (3)

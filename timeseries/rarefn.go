@@ -22,11 +22,11 @@ import (
 //     in the population (how many Ys used it) and for this Y, so a value
 //     the population rarely uses but this Y uses habitually, or one new to
 //     Y but common in the population, is not alarming; a value rare for
-//     both is. The Y's probability combines the values it touched in the
-//     bucket (combineAttributes).
-//   - freq_rare: as rare … over, with each value's evidence strengthened
-//     by how often Y used it in the bucket: its normal score z becomes
-//     z·√(1 + log2 hits), hits capped at 256.
+//     both is. The Y's probability combines the distinct values it touched
+//     in the bucket as Elastic's population style (combineAttributes: the
+//     joint probability of the rare ones and the m-of-n extreme of all).
+//   - freq_rare: as rare … over, combined with rare.Combiner.FreqRare, so
+//     that a value used n times in the bucket counts as q^(1 + ln n).
 //
 // A brand-new entity's first values are not the signal: an entity's
 // rarity is raised to the power min(1, age/20 buckets) (Elastic's 20
@@ -70,13 +70,7 @@ func (e *Engine) closeRare(di int, x *extDetector, sl *xslot, c int64) {
 		if r.Age < rareMinAge {
 			p = math.Pow(p, float64(r.Age)/rareMinAge)
 		}
-		hits := xa.a.count
-		if x.feat == featFreqRare && hits > 1 && p < 1 {
-			z := math.Sqrt2 * erfcInv(p)
-			z *= math.Sqrt(1 + math.Log2(math.Min(hits, 256)))
-			p = math.Max(math.Erfc(z/math.Sqrt2), 1e-300)
-		}
-		sc = append(sc, scored{i, p, hits})
+		sc = append(sc, scored{i, p, xa.a.count})
 	}
 	st := x.rm.Stats()
 	e.bytes += st.Bytes - x.rbytes
@@ -93,11 +87,22 @@ func (e *Engine) closeRare(di int, x *extDetector, sl *xslot, c int64) {
 			hi++
 		}
 		grp := sc[lo:hi]
-		ps := make([]float64, len(grp))
-		for k, s := range grp {
-			ps[k] = s.p
+		p := grp[0].p
+		switch {
+		case x.feat == featFreqRare:
+			x.comb.Reset()
+			for _, s := range grp {
+				x.comb.Add(s.p, int(math.Min(s.hits, math.MaxInt32)))
+			}
+			p = x.comb.FreqRare()
+		case x.over:
+			ps := make([]float64, len(grp))
+			for k, s := range grp {
+				ps[k] = s.p
+			}
+			p = combineAttributes(ps)
 		}
-		p := math.Pow(combineAttributes(ps), sens)
+		p = math.Pow(p, sens)
 		if p < scoreP0 {
 			sort.SliceStable(grp, func(a, b int) bool { return grp[a].p < grp[b].p })
 			top := grp[0]

@@ -28,8 +28,10 @@ func procStream(hosts, days, newAt int, seed uint64) []*testEvent {
 				evs = append(evs, &testEvent{t: t0.Add(time.Duration(b) * span), strs: map[string]string{"host.name": host, "process.name": "updater.exe", "user.name": "u" + strconv.Itoa(h)}})
 			}
 		}
-		if b == newAt {
-			evs = append(evs, &testEvent{t: t0.Add(time.Duration(b)*span + time.Minute), strs: map[string]string{"host.name": "h3", "process.name": "mimikatz.exe", "user.name": "u3"}})
+		if b == newAt { // ten launches: one value for rare, ten interactions for freq_rare
+			for i := 0; i < 10; i++ {
+				evs = append(evs, &testEvent{t: t0.Add(time.Duration(b)*span + time.Minute + time.Duration(i)*time.Second), strs: map[string]string{"host.name": "h3", "process.name": "mimikatz.exe", "user.name": "u3"}})
+			}
 		}
 		if b >= newAt && b < newAt+3 {
 			for _, p := range []string{"python.exe", "bash.exe", "sshd.exe"} {

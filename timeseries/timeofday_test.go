@@ -85,9 +85,9 @@ func TestTimeOfDayDST(t *testing.T) {
 		zone  string
 		start time.Time // a Monday two weeks before the switch
 	}{
-		{"Europe/Berlin", time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC)},  // switch 29 March
-		{"America/New_York", time.Date(2026, 2, 23, 0, 0, 0, 0, time.UTC)}, // switch 8 March
-		{"Europe/Berlin", time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC)}, // back 25 October
+		{"Europe/Berlin", time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC)},     // switch 29 March
+		{"America/New_York", time.Date(2026, 2, 23, 0, 0, 0, 0, time.UTC)},  // switch 8 March
+		{"Europe/Berlin", time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC)},    // back 25 October
 		{"America/New_York", time.Date(2026, 10, 19, 0, 0, 0, 0, time.UTC)}, // back 1 November
 	} {
 		loc, err := time.LoadLocation(tc.zone)
