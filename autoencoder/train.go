@@ -74,18 +74,20 @@ func fit[T float](ctx context.Context, m *Model, cfg Config, data []float64, n, 
 }
 
 type trainer[T float] struct {
-	cfg    Config
-	lay    layout
-	data   []T // standardised rows
-	d      int
-	train  []int // row indices that train
-	val    []int // held-out row indices
-	params []T
-	m, v   []T // Adam's moments
-	works  []*work[T]
-	step   int
-	b1t    float64 // β₁ᵗ
-	b2t    float64 // β₂ᵗ
+	cfg     Config
+	lay     layout
+	data    []T // standardised rows
+	d       int
+	train   []int // row indices that train
+	val     []int // held-out row indices
+	params  []T
+	m, v    []T // Adam's moments
+	works   []*work[T]
+	rows    []int            // the batch being differentiated
+	shardFn func(lo, hi int) // t.shards
+	step    int
+	b1t     float64 // β₁ᵗ
+	b2t     float64 // β₂ᵗ
 }
 
 func newTrainer[T float](cfg Config, data []float64, n, d int) *trainer[T] {
@@ -199,25 +201,12 @@ func (t *trainer[T]) batch(ctx context.Context, rows []int) (float64, error) {
 // weight penalty) and its squared error. The gradient is scratch owned by
 // the trainer, valid until the next call.
 func (t *trainer[T]) gradient(ctx context.Context, rows []int) ([]T, float64, error) {
-	lay, p, f := &t.lay, t.params, t.cfg.Activation
-	d := t.d
-	drop := t.cfg.Dropout > 0
 	shards := (len(rows) + shardRows - 1) / shardRows
-	scale := float64(len(rows))
-	err := parallel.For(ctx, shards, 1, t.cfg.Workers, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			w := t.works[s]
-			part := rows[s*shardRows : min((s+1)*shardRows, len(rows))]
-			for k, i := range part {
-				copy(w.x[k*d:(k+1)*d], t.data[i*d:(i+1)*d])
-			}
-			if drop {
-				t.masks(w, s*shardRows, len(part))
-			}
-			w.forward(lay, f, p, len(part), drop)
-			w.backward(lay, f, p, len(part), scale, drop)
-		}
-	})
+	t.rows = rows
+	if t.shardFn == nil {
+		t.shardFn = t.shards // one method value for the whole training
+	}
+	err := parallel.For(ctx, shards, 1, t.cfg.Workers, t.shardFn)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -229,6 +218,27 @@ func (t *trainer[T]) gradient(ctx context.Context, rows []int) ([]T, float64, er
 		sse += t.works[s].sse
 	}
 	return g, sse, nil
+}
+
+// shards computes the gradients of shards [lo, hi) of the batch t.rows,
+// each into its own work.
+func (t *trainer[T]) shards(lo, hi int) {
+	lay, p, f, d := &t.lay, t.params, t.cfg.Activation, t.d
+	drop := t.cfg.Dropout > 0
+	rows := t.rows
+	scale := float64(len(rows))
+	for s := lo; s < hi; s++ {
+		w := t.works[s]
+		part := rows[s*shardRows : min((s+1)*shardRows, len(rows))]
+		for k, i := range part {
+			copy(w.x[k*d:(k+1)*d], t.data[i*d:(i+1)*d])
+		}
+		if drop {
+			t.masks(w, s*shardRows, len(part))
+		}
+		w.forward(lay, f, p, len(part), drop)
+		w.backward(lay, f, p, len(part), scale, drop)
+	}
 }
 
 // masks fills w's dropout masks for the n rows starting at position pos of
