@@ -33,7 +33,9 @@
 //
 // Updates are outlier-weighted as Elastic's (§3.5 of the reference): weight 1
 // when the bucket's p ≥ 1e-3, 0.01 when p ≤ 1e-5, log-log interpolated in
-// between; the level, profiles and corrections learn the value clipped to 3
+// between, once the series has max(1 day, 12 buckets) of history (before
+// that the model cannot tell an unlearnt daily phase from an outlier, and
+// down-weighting would lock its scale into the first hours it saw); the level, profiles and corrections learn the value clipped to 3
 // standard deviations of the prediction (a Huber step), and squared errors
 // are clipped at 6 standard deviations. A sustained
 // shift is adopted, not absorbed: when the multi-bucket statistic stays

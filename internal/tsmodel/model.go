@@ -43,6 +43,7 @@ type Params struct {
 	slotUpdatesPerDay           float64    // how many updates an hourly slot gets per day
 	daySlotUpdatesPerDay        float64    // how many updates a daily-profile slot gets per day
 	warmAfter                   int64      // seconds of history before scoring
+	robustAfter                 int64      // seconds of history before outlier weighting
 	calRate                     float64    // decay of the calibration counts
 	precRate                    float64    // decay of the precedent ranges
 }
@@ -93,6 +94,7 @@ func NewParams(bucketSpanSeconds int64, adaptationRate, sensitivity float64) (*P
 	ch := int64(math.Max(6*3600, 12*span) / a)
 	p.ChangeAfter = max(ch, 2*bucketSpanSeconds)
 	p.warmAfter = max(2*3600, 7*bucketSpanSeconds)
+	p.robustAfter = max(86400, 12*bucketSpanSeconds)
 	return p, nil
 }
 
@@ -737,7 +739,11 @@ func (s *Series) markDay(p *Params, t int64) {
 func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 	novSB, novMB := s.novel(e, TwoSided), s.novelMB(e, TwoSided)
 	w := weight
-	if e.warm {
+	// Outlier weighting starts once the series has a day of history:
+	// before, the model cannot tell a daily phase it has not yet learnt
+	// from an outlier, and down-weighting it would lock the scale and the
+	// profiles into the first hours it saw.
+	if e.warm && t-s.first >= p.robustAfter {
 		w *= outlierWeight(e.pTwo)
 	}
 	if v < 0 || v != math.Trunc(v) {
