@@ -63,7 +63,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	var c Config
-	d := dec.IntIn("feature count", 1, maxWidth)
+	d := dec.IntIn("feature count", 1, math.MaxInt32)
 	hidden := dec.Int32s()
 	c.Activation = Activation(dec.IntIn("activation", 0, len(activationNames)-1))
 	c.Init = Init(dec.IntIn("init", 0, len(initNames)-1))
