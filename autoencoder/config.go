@@ -76,11 +76,12 @@ func (i Init) String() string {
 }
 
 // Config configures Fit. The zero value trains the documented default:
-// hidden layers [64, 32, 64] (narrowed for inputs of fewer than 64
-// features), ReLU, Xavier initialisation, linear output, squared-error loss, 10 epochs of Adam at
-// learning rate 1e-3 on shuffled mini-batches of 32 rows, L2 weight decay
-// 1e-4, no dropout, no validation split. These are scikit-learn's
-// MLPRegressor defaults with PyOD's epoch count.
+// hidden layers [64, 32, 64] (narrowed for inputs of fewer than 8
+// features), ReLU, Xavier initialisation, linear output, squared-error
+// loss, 10 epochs of Adam at learning rate 1e-3 on shuffled mini-batches of
+// 32 rows, L2 weight decay 1e-4, no dropout, no validation split, float32
+// arithmetic. These are scikit-learn's MLPRegressor defaults with PyOD's
+// epoch count and layers.
 type Config struct {
 	// Hidden lists the widths of the hidden layers, input side first; the
 	// output layer has one unit per feature. Nil means DefaultHidden,
