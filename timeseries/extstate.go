@@ -60,6 +60,7 @@ func (e *Engine) marshalExt(w *codec.Encoder) error {
 				w.Float64(f)
 			}
 			w.Bool(m.nonInt)
+			w.Bool(m.counts)
 			w.Int(int(m.buckets))
 			w.Int(int(m.last))
 		}
@@ -200,6 +201,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 			}
 			m.w, m.mean, m.m2, m.sw = d.Float64(), d.Float64(), d.Float64(), d.Float64()
 			m.nonInt = d.Bool()
+			m.counts = d.Bool()
 			m.buckets = int32(d.IntIn("buckets", 0, math.MaxInt32))
 			m.last = int64(d.Int())
 			x.pop[k] = m

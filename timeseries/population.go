@@ -3,6 +3,7 @@ package timeseries
 import (
 	"math"
 	"sort"
+	"time"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -39,6 +40,7 @@ type popModel struct {
 	mean, m2 float64 // decayed weighted mean and variance of u
 	sw       float64 // weight of mean/m2
 	nonInt   bool    // a non-integer value was seen
+	counts   bool    // event counts: Poisson spread floor
 	buckets  int32
 	last     int64 // last bucket learnt
 }
@@ -64,12 +66,14 @@ func popBin(u float64) int {
 
 func (m *popModel) warm() bool { return m.sw >= popMinWeight && m.buckets >= popMinBucket }
 
-// sd is the standard deviation of u, floored: for integer counts at the
-// Poisson spread of the mean (delta method: √μ/(1+μ)), else at 0.05.
+// sd is the standard deviation of u, floored: for counts and distinct
+// counts at the Poisson spread of the mean (delta method: √μ/(1+μ)), so
+// that the largest of a thousand people's counts is not scored as a
+// surprise; for sums and metrics at 0.05.
 func (m *popModel) sd() float64 {
 	v := math.Sqrt(math.Max(m.m2, 0))
 	floor := 0.05
-	if !m.nonInt {
+	if m.counts && !m.nonInt {
 		mu := math.Max(popUInv(m.mean), 0.5)
 		floor = math.Max(floor, math.Sqrt(mu)/(1+mu))
 	}
@@ -165,12 +169,7 @@ func (e *Engine) closePop(di int, x *extDetector, sl *xslot, c, t int64) {
 	d := &e.dets[di]
 	hl := x.popHalfLife(e)
 	ord := x.order(sl)
-	type scored struct {
-		i     int32
-		v, p  float64
-		model *popModel
-	}
-	sc := make([]scored, 0, len(ord))
+	sc := make([]popScored, 0, len(ord))
 	for _, i := range ord {
 		xa := &sl.accs[i]
 		v, has, _ := bucketValue(d.f.feat, &xa.a)
@@ -185,7 +184,7 @@ func (e *Engine) closePop(di int, x *extDetector, sl *xslot, c, t int64) {
 				e.refuse()
 				continue
 			}
-			m = &popModel{}
+			m = &popModel{counts: d.f.feat == featCount || d.f.feat == featDistinct}
 			x.pop[ak] = m
 			e.bytes += cost
 		}
@@ -194,7 +193,10 @@ func (e *Engine) closePop(di int, x *extDetector, sl *xslot, c, t int64) {
 		if m.warm() {
 			p = m.prob(v, x.side)
 		}
-		sc = append(sc, scored{i, v, p, m})
+		sc = append(sc, popScored{i, v, p, m})
+	}
+	if e.job.ModelPlot {
+		e.popPlot(di, sl, sc)
 	}
 	// Learn after scoring every person, so people do not score each other
 	// within a bucket.
@@ -345,4 +347,46 @@ func erfcInv(p float64) float64 {
 		}
 	}
 	return y
+}
+
+type popScored struct {
+	i     int32
+	v, p  float64
+	model *popModel
+}
+
+// popPlot adds, per attribute of the bucket, the population's median and
+// 95% bounds and the largest value a person produced (model_plot).
+func (e *Engine) popPlot(di int, sl *xslot, sc []popScored) {
+	d := &e.dets[di]
+	top := map[*popModel]int{}
+	var order []*popModel
+	for k, s := range sc {
+		j, ok := top[s.model]
+		if !ok {
+			top[s.model] = k
+			order = append(order, s.model)
+		} else if s.v > sc[j].v {
+			top[s.model] = k
+		}
+	}
+	for _, m := range order {
+		s := sc[top[m]]
+		xa := &sl.accs[s.i]
+		if len(e.plotTerms) > 0 && !e.plotTerms[xa.by] && !e.plotTerms[xa.part] {
+			continue
+		}
+		typ, lo, up := m.typical()
+		mp := ModelPlot{JobID: e.job.ID, Timestamp: time.UnixMilli(e.open * e.spanMs).UTC(), BucketSpan: e.spanMs / 1000,
+			DetectorIndex: di, Function: d.cfg.Function, FieldName: d.cfg.FieldName,
+			ByFieldName: d.cfg.ByFieldName, PartitionFieldName: d.cfg.PartitionFieldName,
+			Actual: s.v, Median: typ, Lower: lo, Upper: up}
+		if d.cfg.ByFieldName != "" {
+			mp.ByFieldValue = xa.by
+		}
+		if d.cfg.PartitionFieldName != "" {
+			mp.PartitionFieldValue = xa.part
+		}
+		e.plots = append(e.plots, mp)
+	}
 }
