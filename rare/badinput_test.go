@@ -119,3 +119,32 @@ func TestObserveNoAlloc(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// TestFullModelStillScores: when memory is full of established state, new
+// entities are refused and, once the bucket's tail set is full, not learned
+// at all; their observations are still scored, never reported as zero
+// probabilities.
+func TestFullModelStillScores(t *testing.T) {
+	m, err := New(Config{MemoryLimit: 1 << 20, BucketSpan: time.Minute})
+	require.NoError(t, err)
+	// Establish entities until the budget refuses more.
+	for b := int64(0); b < 3; b++ {
+		for i := range 6000 {
+			_, err := m.ObserveHash(b, uint64(i), 7)
+			require.NoError(t, err)
+		}
+	}
+	st := m.Stats()
+	require.Positive(t, st.RefusedEntities, "the budget is full")
+	for i := range 40_000 {
+		r, err := m.ObserveHash(3, uint64(1_000_000+i), uint64(i))
+		require.NoError(t, err)
+		require.True(t, r.Refused)
+		require.Greater(t, r.PopProbability, 0.0, "observation %d", i)
+		require.Equal(t, 1.0, r.Probability)
+	}
+	st = m.Stats()
+	assert.Positive(t, st.Dropped)
+	assert.LessOrEqual(t, st.Bytes, st.Limit)
+	t.Logf("%+v", st)
+}

@@ -479,6 +479,7 @@ func (m *Model) observe(entity, value uint64) Result {
 			e = &m.tbl.slots[m.tbl.find(entity)]
 			r.Tail = true
 			if !m.learnTail(pk) {
+				m.scoreValue(value, &r)
 				return r
 			}
 			e.pend += m.g
@@ -500,6 +501,7 @@ func (m *Model) observeUnstored(pk, value uint64) Result {
 	}
 	r := Result{Probability: 1, FirstForEntity: true, Refused: true, Tail: true, Hits: 1}
 	if !m.learnTail(pk) {
+		m.scoreValue(value, &r)
 		return r
 	}
 	m.observeValue(value, math.Inf(-1), &r)
@@ -561,6 +563,22 @@ func (m *Model) observeValue(value uint64, prevUse float64, r *Result) {
 	}
 	r.FirstForPopulation = v.pop == 0
 	m.pend(v, value, gain)
+}
+
+// scoreValue fills the population part of r without learning anything,
+// for observations the model has no room to learn.
+func (m *Model) scoreValue(value uint64, r *Result) {
+	if pos, ok := m.vidx[value]; ok {
+		m.scorePop(m.vals[pos].pop, r)
+		r.FirstForPopulation = m.vals[pos].pop == 0
+		return
+	}
+	est := 0.0
+	if m.popTail > 0 {
+		est = min(m.pops.estimate(value), m.popTail)
+	}
+	m.scorePop(est, r)
+	r.FirstForPopulation = est == 0
 }
 
 func (m *Model) pend(v *value, key uint64, d float64) {
