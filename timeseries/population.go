@@ -17,10 +17,11 @@ import (
 // security metrics are close to normal across a population, and scores a
 // value with the larger of two tail probabilities: a normal one from the
 // decayed, outlier-weighted mean and variance of u, and the empirical one
-// from a decayed histogram of u (128 bins of width 0.25). The empirical
-// tail keeps the model honest where the population is not normal (a group
-// of servers far above the workstations is its own precedent); the normal
-// one extrapolates beyond anything seen. Only people present in a bucket
+// from a decayed histogram of u (128 bins of width 0.25), each bin read as
+// a normal of its width. The empirical tail keeps the model honest where
+// the population is not normal (an office NAT with a hundred users among
+// addresses with one is its own precedent, and so is a little more than
+// it); the normal one extrapolates beyond anything seen. Only people present in a bucket
 // are scored, as Elastic's population models; the model has no
 // seasonality (a population's night is compared with its days through the
 // histogram, which holds both).
@@ -94,23 +95,28 @@ func (m *popModel) prob(x float64, sd side) float64 {
 	default:
 		pn = math.Erfc(math.Abs(z) / math.Sqrt2)
 	}
-	b := popBin(u)
+	// The empirical tail, smoothed: each bin's mass spread as a normal of
+	// the bin's width around its centre, so that a value just past the
+	// largest seen is as unsurprising as its neighbours, and one far past
+	// them falls off as a normal tail.
+	he := popWidth * math.Sqrt(1+1.0/12)
 	var above, below float64
-	for i := b + 1; i < popBins; i++ {
-		above += float64(m.hist[i])
+	for b, h := range m.hist {
+		if h == 0 {
+			continue
+		}
+		z := (u - (popLo + (float64(b)+0.5)*popWidth)) / (he * math.Sqrt2)
+		above += float64(h) * 0.5 * math.Erfc(z)
+		below += float64(h) * 0.5 * math.Erfc(-z)
 	}
-	for i := 0; i < b; i++ {
-		below += float64(m.hist[i])
-	}
-	own := 0.5 * float64(m.hist[b])
 	var pe float64
 	switch sd {
 	case highSide:
-		pe = (above + own) / m.w
+		pe = above / m.w
 	case lowSide:
-		pe = (below + own) / m.w
+		pe = below / m.w
 	default:
-		pe = 2 * math.Min(above+own, below+own) / m.w
+		pe = 2 * math.Min(above, below) / m.w
 	}
 	return math.Min(1, math.Max(pn, pe))
 }
