@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func check(t *testing.T, seed uint64) {
+	t.Helper()
+	a, err := analyse(generate(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.verdict()
+	for k, in := range incidents() {
+		t.Logf("seed %d: %s: %.1f", seed, in.name, v.incident[k])
+		if v.incident[k] < 75 {
+			t.Errorf("seed %d: %s scored %.1f, want ≥ 75", seed, in.name, v.incident[k])
+		}
+	}
+	t.Logf("seed %d: Monday peaks %.1f, month-end %.1f, other %.1f (%s %s %s)", seed, v.monday, v.monthEnd, v.other,
+		v.otherRec.Timestamp.In(seoul).Format("Mon 01-02 15:04"), entity(&v.otherRec), v.otherRec.Function)
+	if v.monday >= 50 || v.monthEnd >= 50 {
+		t.Errorf("seed %d: Monday peaks %.1f, month-end %.1f, want < 50", seed, v.monday, v.monthEnd)
+	}
+}
+
+// TestScenario: the three incidents are critical, the Monday peaks and the
+// month-end closes stay below major.
+func TestScenario(t *testing.T) { check(t, 1) }
+
+// TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).
+func TestScenarioSeeds(t *testing.T) {
+	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
+		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
+	}
+	for seed := uint64(2); seed <= 6; seed++ {
+		check(t, seed)
+	}
+}
+
+// TestJobrunAgrees writes the example's data as job JSON and NDJSON, runs
+// examples/jobrun on it and checks that it writes exactly the records the
+// example computes in process.
+func TestJobrunAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go run ../jobrun")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	evs := generate(2)
+	dir := t.TempDir()
+	if err := writeData(dir, evs); err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyse(evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range a.records {
+		if a.records[i].RecordScore >= 1 {
+			want = append(want, string(a.records[i].AppendJSON(nil)))
+		}
+	}
+	out := filepath.Join(dir, "records.ndjson")
+	cmd := exec.Command(goBin, "run", "../jobrun", "-job", filepath.Join(dir, "job.json"),
+		"-events", filepath.Join(dir, "events.ndjson"), "-out", out)
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("jobrun: %v\n%s", err, msg)
+	}
+	t.Logf("jobrun: %s", strings.TrimSpace(string(msg)))
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		got = append(got, sc.Text())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("jobrun wrote %d records, the example has %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("record %d differs:\n jobrun  %s\n example %s", i, got[i], want[i])
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no records to compare")
+	}
+}
