@@ -279,22 +279,35 @@ func (c *Combiner) merge(raw, z []float64) float64 {
 		z[i] = c.norms[i].Normalize(s)
 	}
 	switch c.method {
-	case WeightedSum, Average:
-		var sum, wsum float64
+	case WeightedSum:
+		var sum float64
 		for i, v := range z {
 			sum += c.weights[i] * v
-			wsum += c.weights[i]
 		}
-		if c.method == Average {
-			if v := sum / wsum; isFinite(v) {
-				return v
-			}
-			// Σ wᵢ·zᵢ overflowed on huge weights: weigh by wᵢ/Σw instead.
-			sum = 0
-			for i, v := range z {
-				sum += c.weights[i] / wsum * v
-			}
-			return sum
+		return sum
+	case Average:
+		// Only the weights' ratios matter: scale them by a power of two
+		// that brings Σw into [0.5, 1), which is exact, so that products
+		// with subnormal weights do not underflow to 0 and huge ones do not
+		// overflow, and normal weights give the same bits as unscaled.
+		var wsum float64
+		for _, w := range c.weights {
+			wsum += w
+		}
+		_, e := math.Frexp(wsum)
+		var sum, ws float64
+		for i, v := range z {
+			w := math.Ldexp(c.weights[i], -e)
+			sum += w * v
+			ws += w
+		}
+		if v := sum / ws; isFinite(v) {
+			return v
+		}
+		// Σ wᵢ·zᵢ overflowed on scores near ±MaxFloat64: weigh by wᵢ/Σw.
+		sum = 0
+		for i, v := range z {
+			sum += math.Ldexp(c.weights[i], -e) / ws * v
 		}
 		return sum
 	case Maximum:

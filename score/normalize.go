@@ -186,11 +186,9 @@ func (n *Normalizer) Normalize(s float64) float64 {
 		k := sort.Search(len(n.sorted), func(i int) bool { return n.sorted[i] > s })
 		return float64(k) / float64(len(n.sorted))
 	case Unify:
-		z := (s - n.loc) / (n.scale * math.Sqrt2)
-		if math.IsNaN(z) && !math.IsNaN(s) {
-			z = n.zscore(s) // Inf/Inf: both sides overflowed
-		}
-		return math.Max(0, math.Erf(z))
+		// Divide by √2 after the scale: scale·√2 overflows for a
+		// reference spread near 1e308, and s/Inf would read as typical.
+		return math.Max(0, math.Erf(n.zscore(s)/math.Sqrt2))
 	default:
 		return n.zscore(s)
 	}

@@ -135,3 +135,29 @@ func TestZeroValues(t *testing.T) {
 	_, err = th.MarshalBinary()
 	assert.ErrorIs(t, err, ErrNotFitted)
 }
+
+// Issue 7 item 6: finite input gives the right finite answer. Unify on a
+// reference of spread near 1e308 used to map every score to 0 (scale·√2
+// overflowed), and Average with subnormal weights returned 0 (every
+// product underflowed) where only the weights' ratio matters.
+func TestExtremeScalesAndWeights(t *testing.T) {
+	n, err := FitNormalizer(Unify, []float64{math.MaxFloat64, -math.MaxFloat64, 0})
+	require.NoError(t, err)
+	_, sd := n.Params()
+	assert.InDelta(t, math.Erf(1e308/sd/math.Sqrt2), n.Normalize(1e308), 1e-12)
+	assert.Greater(t, n.Normalize(1e308), 0.4)
+
+	refs := [][]float64{{1, 2, 3}, {4, 5, 7}}
+	want, err := FitCombiner(CombinerConfig{Method: Average, Weights: []float64{1, 3}}, refs...)
+	require.NoError(t, err)
+	for _, w := range [][]float64{{5e-324, 15e-324}, {1e-310, 3e-310}, {1e307, 3e307}, {0.25, 0.75}} {
+		c, err := FitCombiner(CombinerConfig{Method: Average, Weights: w}, refs...)
+		require.NoError(t, err, "%v", w)
+		for _, raw := range [][]float64{{2, 5}, {3, 4}, {-1e300, 1e300}} {
+			got, err := c.Combine(raw)
+			require.NoError(t, err)
+			exp, _ := want.Combine(raw)
+			assert.InDelta(t, exp, got, 1e-9*math.Max(1, math.Abs(exp)), "weights %v, raw %v", w, raw)
+		}
+	}
+}
