@@ -335,15 +335,18 @@ func eventErr(kind error, format string, args ...any) error {
 	return check.Errorf(pkg, kind, format, args...)
 }
 
+// maxJump is how far ahead of the latest event an event may be, in ms.
+const maxJump = 366 * 24 * 3600 * 1000
+
 // maxMetricDetectors bounds the per-event scratch of numeric values.
 const maxScratch = 64
 
 // Observe feeds one event. It returns the results of the buckets that the
 // event's time closed (usually none), in time order. An event the job
-// cannot use is counted in Stats and reported as an error (ErrTime,
-// ErrLate, ErrNotNumeric, ErrBadValue); it changes no state, and results
-// returned alongside such an error are still valid only for ErrLate (never
-// the case) — in practice results are nil whenever err is not.
+// cannot use is counted in Stats, changes no state and is reported as an
+// error with nil results: ErrTime (no time, or more than 366 days after the
+// latest event, which would close that many days of empty buckets at
+// once), ErrLate, ErrNotNumeric or ErrBadValue.
 func (e *Engine) Observe(ev Event) ([]BucketResult, error) {
 	t := ev.Time()
 	if t.IsZero() {
@@ -407,6 +410,12 @@ func (e *Engine) Observe(ev Event) ([]BucketResult, error) {
 		e.stats.Late++
 		return nil, eventErr(ErrLate, "event at %s is before the earliest open bucket %s (latency %v)",
 			t.UTC().Format(time.RFC3339Nano), time.UnixMilli(e.open*e.spanMs).UTC().Format(time.RFC3339), e.job.Latency)
+	}
+	if ms > e.latest && b-floorDiv(e.latest, e.spanMs) > maxJump/e.spanMs {
+		// A typo'd year would close millions of empty buckets at once.
+		e.stats.BadTime++
+		return nil, eventErr(ErrTime, "event at %s is more than 366 days after the job's latest event %s",
+			t.UTC().Format(time.RFC3339), time.UnixMilli(e.latest).UTC().Format(time.RFC3339))
 	}
 	var out []BucketResult
 	if ms > e.latest {

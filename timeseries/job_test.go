@@ -244,6 +244,10 @@ func TestBadEvents(t *testing.T) {
 	if st := e.Stats(); st.Events != 2 || st.MissingField != 2 || st.Late != 1 {
 		t.Errorf("stats %+v", st)
 	}
+	// A typo'd year is refused, not run through a century of buckets.
+	if _, err := e.Observe(&MapEvent{Timestamp: t0.AddDate(100, 0, 0)}); !errors.Is(err, ErrTime) || e.Stats().BadTime != 2 {
+		t.Errorf("far-future event: %v, stats %+v", err, e.Stats())
+	}
 }
 
 func TestLatencyOutOfOrder(t *testing.T) {
