@@ -378,6 +378,9 @@ func chart(path string, evs []*alert, a *analysis) error {
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Min, p.Y.Max = -0.5, float64(len(names))-0.5
+	if len(pts) > 0 {
+		p.X.Max = pts[len(pts)-1].X + 8*86400 // room for the legend
+	}
 	sc, err := plotter.NewScatter(pts)
 	if err != nil {
 		return err
