@@ -10,9 +10,11 @@
 //
 //   - base is a slowly decayed level (time constant about two days of
 //     buckets, scaled by AdaptationRate);
-//   - season is none, a daily profile (48 half-hourly slots, linearly
-//     interpolated between slot centres), or a weekday/weekend pair of daily
-//     profiles (24 hourly slots each); the two seasonal models are used only once they beat the
+//   - season is none, a daily profile (48 half-hourly slots, a step
+//     function, so that a shape switched at a half hour, as scheduled work
+//     is, is predicted sharply), or a weekday/weekend pair of daily
+//     profiles (24 hourly slots each, linearly interpolated between slot
+//     centres); the two seasonal models are used only once they beat the
 //     simpler one by 10% in out-of-sample error (after 2 days of history for
 //     daily and 8 days with both day types seen for weekday/weekend), which
 //     is the significance test; profiles are centred so that they cannot
@@ -81,8 +83,8 @@
 // attack of a few hours is never its own; the ranges decay towards the
 // level over about sixteen weeks. A bucket whose value and deviation lie,
 // on the tested side, within the precedent ranges widened by one residual
-// deviation has its probability tempered to p^(1/4) before the Šidák
-// combination: 1e-24 becomes 1e-6, 1e-4 becomes 0.1. Probability is
+// deviation has its probability tempered to p^(1/10) before the Šidák
+// combination: 1e-30 becomes 1e-3, 1e-4 becomes 0.4. Probability is
 // therefore a calibrated p-value only for novel buckets; SingleBucketP and
 // MultiBucketP are the untempered tests.
 //

@@ -33,5 +33,5 @@ func Example() {
 	// Output:
 	// warm true, typical 3.4, 95% bounds [0.0, 7.0]
 	// burst of 60: -log10 p = 17
-	// count of 4: p = 0.97
+	// count of 4: p = 0.99
 }

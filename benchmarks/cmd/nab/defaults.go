@@ -1,4 +1,4 @@
 package main
 
 // defaultSuppress is the default -suppress.
-const defaultSuppress = 200
+const defaultSuppress = 150

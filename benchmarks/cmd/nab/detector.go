@@ -45,6 +45,17 @@ func logP(p float64) float64 {
 // corpus-wide threshold needs.
 func surprise(l float64) float64 { return l / (l + 5) }
 
+// post turns every row's L into its anomaly score: suppression, then the
+// L/(L+5) map.
+func (o options) post(l []float64) []float64 {
+	sup := newSuppressor(o.suppress, o.margin)
+	out := make([]float64, len(l))
+	for i, x := range l {
+		out[i] = surprise(sup.next(x))
+	}
+	return out
+}
+
 // suppressor reports a row's L only when it exceeds every raw L of the
 // last n rows by more than margin (so one event is alarmed once, at its onset, and
 // again only if it grows well beyond it); other rows report 0.
@@ -84,7 +95,6 @@ func runModel(f *nab.File, o options) ([]float64, error) {
 		return nil, err
 	}
 	var s tsmodel.Series
-	sup := newSuppressor(o.suppress, o.margin)
 	out := make([]float64, len(f.Times))
 	for i, t := range f.Times {
 		r := s.Observe(p, t, f.Values[i], tsmodel.TwoSided)
@@ -92,7 +102,7 @@ func runModel(f *nab.File, o options) ([]float64, error) {
 		if !r.Warm {
 			pr = 1
 		}
-		out[i] = surprise(sup.next(logP(pr)))
+		out[i] = logP(pr)
 	}
-	return out, nil
+	return o.post(out), nil
 }

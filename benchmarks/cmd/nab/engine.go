@@ -17,6 +17,16 @@ import (
 // same bucket (a repeated timestamp) must not see the rows after it. Rows
 // that step back in time are refused by the job (ErrLate) and score 0.
 func runEngine(f *nab.File, o options) ([]float64, error) {
+	l, err := engineSurprise(f, o)
+	if err != nil {
+		return nil, err
+	}
+	return o.post(l), nil
+}
+
+// engineSurprise returns every row's L = -log10 p from the job (0 for rows
+// that hold no bucket result).
+func engineSurprise(f *nab.File, o options) ([]float64, error) {
 	span := samplingInterval(f.Times)
 	job := timeseries.Job{
 		ID:             "nab",
@@ -60,19 +70,17 @@ func runEngine(f *nab.File, o options) ([]float64, error) {
 	}
 	take(res)
 
-	sup := newSuppressor(o.suppress, o.margin)
 	out := make([]float64, len(f.Times))
 	for i, t := range f.Times {
 		b := floorDiv(t, span) * span
 		if late[i] || i+1 < len(f.Times) && floorDiv(f.Times[i+1], span)*span == b {
-			out[i] = surprise(sup.next(0))
 			continue
 		}
 		p, ok := prob[b]
 		if !ok {
 			p = 1
 		}
-		out[i] = surprise(sup.next(logP(p)))
+		out[i] = logP(p)
 	}
 	return out, nil
 }
