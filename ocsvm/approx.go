@@ -46,6 +46,18 @@ const (
 // SVM by SGD.
 func (m *Model) fitApprox(ctx context.Context, data []float64, n, d int) error {
 	cfg := m.cfg
+	// What the map will hold, checked before anything is allocated: the
+	// mapped sample (float32) and, for Nyström, the landmark kernel matrix,
+	// its eigenvectors and the projection (float64 each).
+	ns, c := int64(min(n, cfg.TrainRows)), int64(cfg.Components)
+	need := ns*c*4 + c*int64(d)*8
+	if cfg.Approximation == Nystroem {
+		c = min(c, int64(n))
+		need = ns*c*4 + 3*c*c*8
+	}
+	if lim := check.MemoryLimit(); need > lim {
+		return check.Errorf(pkg, ErrConfig, "Components %d with TrainRows %d need %d bytes, more than the %d bytes this process can hold", cfg.Components, cfg.TrainRows, need, lim)
+	}
 	// The training sample: every row, or TrainRows drawn at random.
 	sample := make([]int, n)
 	for i := range sample {

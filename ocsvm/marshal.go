@@ -226,6 +226,11 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	if len(mean) > 0 {
 		out.scaler = &scale.Scaler{Mean: mean, Scale: sc}
+		// The bounds Fit's scalers keep: a scale of 1e-300 would blow
+		// every sample up to the saturation bound.
+		if err := out.scaler.Validate(d); err != nil {
+			return fail("%v", err)
+		}
 	}
 	c.Gamma = gamma
 	c.Standardize = out.scaler != nil

@@ -76,6 +76,13 @@ func Fit(ctx context.Context, X mat.Matrix, cfg Config) (*Model, error) {
 		m.initPool()
 		return m, nil
 	}
+	// The cache grows up to its budget or to every row in full, whichever
+	// is smaller: refuse a budget the process cannot hold before the fit
+	// runs into it.
+	cacheBytes := min(int64(cfg.CacheMiB)<<20, int64(n)*int64(n)*4+int64(n)*4*headerFloats)
+	if lim := check.MemoryLimit(); cacheBytes > lim {
+		return nil, check.Errorf(pkg, ErrConfig, "CacheMiB is %d: a kernel cache of %d rows may grow to %d bytes, more than the %d bytes this process can hold", cfg.CacheMiB, n, cacheBytes, lim)
+	}
 	s := newSolver(ctx, data, n, d, m.kern, cfg)
 	for i, v := range s.qd {
 		if math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(s.sq[i], 0) {
@@ -159,8 +166,9 @@ func (m *Model) Config() Config {
 
 // Rho returns ρ, the offset of the decision function in libsvm's scaling
 // (scikit-learn's offset_, −intercept_). For an approximation it is the
-// offset of the linear one-class SVM.
-func (m *Model) Rho() float64 { return m.rho }
+// offset of the linear one-class SVM. NaN for a zero Model, as are Gap and
+// Objective; a zero Model has not Converged.
+func (m *Model) Rho() float64 { return m.unfittedNaN(m.rho) }
 
 // SupportVectors returns a copy of the support vectors, one per row in
 // training order, in the space the model works in (standardised when
@@ -193,19 +201,30 @@ func (m *Model) Iterations() int { return m.iter }
 
 // Gap returns the maximal violating pair gap at the end of the fit: below
 // Config.Tol when the solver converged. NaN for an approximation.
-func (m *Model) Gap() float64 { return m.gap }
+func (m *Model) Gap() float64 { return m.unfittedNaN(m.gap) }
 
 // Objective returns the final dual objective ½αᵀQα (exact) or the primal
 // objective of the linear one-class SVM (approximations).
-func (m *Model) Objective() float64 { return m.obj }
+func (m *Model) Objective() float64 { return m.unfittedNaN(m.obj) }
 
 // Converged reports whether the fit met its stopping rule; false means
 // Config.MaxIter stopped it first.
-func (m *Model) Converged() bool { return !m.stopped }
+func (m *Model) Converged() bool { return m.fitted() && !m.stopped }
+
+// unfittedNaN is v, or NaN for a zero Model, whose accessors have no error
+// to return and must not read as a fitted model's 0.
+func (m *Model) unfittedNaN(v float64) float64 {
+	if !m.fitted() {
+		return math.NaN()
+	}
+	return v
+}
 
 // Decision returns the decision function at x: Σ αᵢK(svᵢ, x) − ρ, positive
 // inside the learnt region, scikit-learn's decision_function. It does not
-// allocate.
+// allocate. Values beyond ±1e150 are refused, as by Fit, and so is a sample
+// whose kernel values overflow (a polynomial kernel of a huge sample): the
+// error is ErrNonFinite and the value NaN, never a NaN or ±Inf score.
 func (m *Model) Decision(x []float64) (float64, error) {
 	if !m.fitted() {
 		return math.NaN(), check.NotFitted(pkg)
@@ -213,10 +232,21 @@ func (m *Model) Decision(x []float64) (float64, error) {
 	if err := check.Row(pkg, x, m.dim); err != nil {
 		return math.NaN(), err
 	}
+	if err := check.Bounded(pkg, x, len(x)); err != nil {
+		return math.NaN(), err
+	}
 	bp := m.pool.Get().(*[]float64)
 	v := m.decision(x, *bp)
 	m.pool.Put(bp)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return math.NaN(), overflow(0)
+	}
 	return v, nil
+}
+
+// overflow is the error of a sample whose decision value is not finite.
+func overflow(row int) error {
+	return check.ErrorAt(pkg, ErrNonFinite, row, -1, "row %d: the decision function overflows (kernel values beyond float64); rescale the data or the kernel parameters", row)
 }
 
 // Score returns the anomaly score of x, −Decision(x): higher is more
@@ -275,23 +305,53 @@ func (m *Model) decision(x, buf []float64) float64 {
 
 // ScoreBatch returns the scores of the rows of X, computed in parallel;
 // each equals Score of that row, so −ScoreBatch(X) is scikit-learn's
-// decision_function(X).
+// decision_function(X). On error it returns nil. It is ScoreBatchContext
+// without cancellation.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	return m.ScoreBatchContext(context.Background(), X)
+}
+
+// ScoreBatchContext is ScoreBatch that stops early, returning ctx.Err(),
+// when ctx is cancelled.
+func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
 	if !m.fitted() {
 		return nil, check.NotFitted(pkg)
 	}
-	data, n, err := check.View(pkg, X, m.dim)
-	if err != nil {
+	if X == nil {
+		return nil, check.Errorf(pkg, ErrEmpty, "nil matrix")
+	}
+	r, _ := X.Dims()
+	if err := check.Alloc(pkg, "the scores", r, 8); err != nil {
 		return nil, err
 	}
-	dst := make([]float64, n)
-	m.scoreRows(dst, data)
+	dst := make([]float64, r)
+	if err := m.ScoreToContext(ctx, dst, X); err != nil {
+		return nil, err
+	}
 	return dst, nil
 }
 
 // ScoreTo writes the scores of the rows of X into dst, which must have one
-// element per row. A contiguous *mat.Dense is read in place.
+// element per row. A contiguous *mat.Dense is read in place. On error every
+// element of dst is NaN, so that a caller who ignores the error cannot read
+// the scores of an earlier batch as this one's.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	return m.ScoreToContext(context.Background(), dst, X)
+}
+
+// ScoreToContext is ScoreTo that stops early, returning ctx.Err(), when ctx
+// is cancelled (dst is then all NaN too).
+func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
+	err := m.scoreTo(ctx, dst, X)
+	if err != nil {
+		for i := range dst {
+			dst[i] = math.NaN()
+		}
+	}
+	return err
+}
+
+func (m *Model) scoreTo(ctx context.Context, dst []float64, X mat.Matrix) error {
 	if !m.fitted() {
 		return check.NotFitted(pkg)
 	}
@@ -304,8 +364,38 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	m.scoreRows(dst, data)
+	if err := check.Bounded(pkg, data, m.dim); err != nil {
+		return err
+	}
+	if err := m.scoreRows(ctx, dst, data); err != nil {
+		return err
+	}
+	for i, v := range dst {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return overflow(i)
+		}
+	}
 	return nil
+}
+
+// WithWorkers returns a copy of the model that scores batches on up to n
+// goroutines (n ≤ 0: runtime.GOMAXPROCS(0)), for instance to fit a loaded
+// model to the machine it now runs on. The copy shares the support vectors,
+// which neither ever changes; m is unchanged. Results do not depend on n. A
+// zero Model gives a zero Model.
+func (m *Model) WithWorkers(n int) *Model {
+	c := &Model{cfg: m.cfg, dim: m.dim, n: m.n, kern: m.kern, scaler: m.scaler,
+		sv: m.sv, svIndex: m.svIndex, coef: m.coef, rho: m.rho, iter: m.iter, gap: m.gap, obj: m.obj,
+		stopped: m.stopped, fm: m.fm, svp: m.svp, stride: m.stride}
+	c.cfg.Workers = parallel.Workers(n)
+	if c.fitted() {
+		p := c.stride
+		c.pool.New = func() any {
+			b := make([]float64, p)
+			return &b
+		}
+	}
+	return c
 }
 
 // DecisionBatch returns the decision function at every row of X,
@@ -318,9 +408,9 @@ func (m *Model) DecisionBatch(X mat.Matrix) ([]float64, error) {
 	return s, err
 }
 
-func (m *Model) scoreRows(dst, data []float64) {
+func (m *Model) scoreRows(ctx context.Context, dst, data []float64) error {
 	d := m.dim
-	_ = parallel.For(context.Background(), len(dst), 64, m.cfg.Workers, func(lo, hi int) {
+	return parallel.For(ctx, len(dst), 64, m.cfg.Workers, func(lo, hi int) {
 		bp := m.pool.Get().(*[]float64)
 		for i := lo; i < hi; i++ {
 			dst[i] = -m.decision(data[i*d:(i+1)*d], *bp)

@@ -72,7 +72,7 @@ func newSolver(ctx context.Context, x []float64, n, d int, k kernelFunc, cfg Con
 		order:    make([]int, n),
 		cache:    newRowCache(n, cfg.CacheMiB),
 		tol:      cfg.Tol,
-		workers:  cfg.Workers,
+		workers:  min(cfg.Workers, n), // results do not depend on it; start allocates 8 per worker
 		ctx:      ctx,
 		maxIter:  cfg.MaxIter,
 		progress: cfg.Progress,
