@@ -42,6 +42,29 @@
 // 0.81%). Sums are compensated (Neumaier), so out-of-order events within
 // Latency give the same results as ordered ones.
 //
+// # Population, rare and time of day
+//
+// With over_field_name, each over value (a person) is compared in each
+// bucket with the population of all people's values for the same partition
+// and by value: a normal model on ln(1+x), with a Poisson spread floor for
+// counts, beside a smoothed decayed histogram, whichever tail is larger (a
+// group far above the rest is its own precedent). A person's probability
+// combines the by values it touched as Elastic's population style: the
+// geometric mean of the joint probability of its rare values and the m-of-n
+// extreme (m ≤ 5); the record carries over_field_value, up to ten causes
+// (by value, probability, actual, typical) and the top cause's actual and
+// typical. rare and freq_rare run on package rare, fed each (entity, value)
+// pair once at the bucket's close; partitioned and population rarity joins
+// the entity's view with the population's, a young entity's rarity counts
+// as p^min(1, age/20 buckets), and records (actual 1, typical = probability)
+// are scored with RarityScore, which reaches 100 at 1e-5 because a rarity
+// cannot be smaller than one over the history. time_of_day and time_of_week
+// model the local wall-clock time of an entity's events on the circle, in
+// Detector.TimeZone or Job.TimeZone (JSON analysis_config.time_zone, a
+// Vigil extension; UTC without it), so midnight has no seam and a
+// daylight-saving switch moves nothing. See ext.go, population.go,
+// rarefn.go and timeofday.go.
+//
 // # Scores
 //
 // A record is emitted for every scored series whose probability is below

@@ -105,7 +105,8 @@ type Detector struct {
 	// non_zero_count, high_non_zero_count, low_non_zero_count,
 	// distinct_count, high_distinct_count, low_distinct_count, mean (avg),
 	// high_mean, low_mean, min, max, sum, high_sum, low_sum, non_null_sum,
-	// high_non_null_sum, low_non_null_sum.
+	// high_non_null_sum, low_non_null_sum, rare, freq_rare, time_of_day,
+	// time_of_week.
 	Function string
 	// FieldName is the analysed field (field_name): numeric for the metric
 	// and sum functions, any value for distinct_count, empty for counts.
