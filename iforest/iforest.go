@@ -375,14 +375,27 @@ func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64,
 
 // ScoreTo writes the scores of the rows of X into dst, which must have one
 // element per row. A *mat.Dense with contiguous rows is read in place, so
-// the only allocations are the few of the parallel loop.
+// the only allocations are the few of the parallel loop. On error every
+// element of dst is NaN.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	return m.ScoreToContext(context.Background(), dst, X)
 }
 
 // ScoreToContext is ScoreTo that stops once ctx is cancelled and returns
-// its error; dst is then partly written.
+// its error. On any error every element of dst is NaN, so that a caller
+// who ignores the error cannot take an earlier batch's scores for this
+// one's.
 func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
+	err := m.scoreTo(ctx, dst, X)
+	if err != nil {
+		for i := range dst {
+			dst[i] = math.NaN()
+		}
+	}
+	return err
+}
+
+func (m *Model) scoreTo(ctx context.Context, dst []float64, X mat.Matrix) error {
 	if m.nodes == nil {
 		return errUnfitted()
 	}

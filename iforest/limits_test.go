@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestConfigSizes is issue 7 item 4: Trees: 1<<40 used to end the process
@@ -184,6 +185,17 @@ func TestScoreContextAndWorkers(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Nil(t, got)
 	assert.ErrorIs(t, m.ScoreToContext(cancelled, dst, X), context.Canceled)
+	// On error dst holds NaN, not the previous batch's scores.
+	for i, v := range dst {
+		assert.True(t, math.IsNaN(v), "dst[%d] = %v after a cancelled ScoreToContext", i, v)
+	}
+	copy(dst, want)
+	bad := mat.DenseCopyOf(X)
+	bad.Set(1, 1, math.Inf(1))
+	assert.ErrorIs(t, m.ScoreTo(dst, bad), ErrNonFinite)
+	for i, v := range dst {
+		assert.True(t, math.IsNaN(v), "dst[%d] = %v after a failed ScoreTo", i, v)
+	}
 
 	// Workers on a loaded model: a copy, the original unchanged, the same
 	// scores for any count.

@@ -147,13 +147,14 @@ func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64,
 	return m.base.ScoreBatch(ctx, pkg, X, m.scoreHits)
 }
 
-// ScoreTo is ScoreBatch into dst, which must have one element per row.
+// ScoreTo is ScoreBatch into dst, which must have one element per row. On
+// error every element of dst is NaN.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	return m.base.ScoreTo(context.Background(), pkg, dst, X, m.scoreHits)
 }
 
 // ScoreToContext is ScoreTo that stops early, returning ctx.Err(), when ctx
-// is cancelled; dst is then partly written.
+// is cancelled (dst is then all NaN, as on any error).
 func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
 	return m.base.ScoreTo(ctx, pkg, dst, X, m.scoreHits)
 }

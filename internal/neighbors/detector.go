@@ -263,8 +263,19 @@ func (b *Base) ScoreBatch(ctx context.Context, pkg string, X mat.Matrix, score f
 
 // ScoreTo validates X and writes score(neighbours of row i) to dst[i], in
 // parallel blocks. It stops early, returning ctx.Err(), when ctx is
-// cancelled; dst is then partly written.
+// cancelled. On any error every element of dst is NaN, so that a caller who
+// ignores the error cannot take an earlier batch's scores for this one's.
 func (b *Base) ScoreTo(ctx context.Context, pkg string, dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
+	err := b.scoreTo(ctx, pkg, dst, X, score)
+	if err != nil {
+		for i := range dst {
+			dst[i] = math.NaN()
+		}
+	}
+	return err
+}
+
+func (b *Base) scoreTo(ctx context.Context, pkg string, dst []float64, X mat.Matrix, score func(dist []float64, idx []int32) float64) error {
 	if b == nil {
 		return check.NotFitted(pkg)
 	}

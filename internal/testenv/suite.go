@@ -89,6 +89,18 @@ func CheckContext(t testing.TB, m Detector, X mat.Matrix) {
 	if err := m.ScoreToContext(ctx, dst, X); !errors.Is(err, context.Canceled) {
 		t.Errorf("ScoreToContext after cancel: %v, want context.Canceled", err)
 	}
+	CheckNaNOnError(t, dst, "ScoreToContext after cancel")
+	// A bad row fails the batch: dst must not keep an earlier batch's
+	// scores, which a caller ignoring the error would read as this one's.
+	bad := mat.DenseCopyOf(X)
+	bad.Set(r-1, 0, math.NaN())
+	for i := range dst {
+		dst[i] = 1
+	}
+	if err := m.ScoreTo(dst, bad); err == nil {
+		t.Errorf("ScoreTo accepted NaN")
+	}
+	CheckNaNOnError(t, dst, "ScoreTo of a batch with NaN")
 	all, err := m.ScoreBatchContext(context.Background(), X)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +127,18 @@ func SameScores(t testing.TB, a, b Detector, X mat.Matrix) {
 	for i := range sa {
 		if sa[i] != sb[i] {
 			t.Fatalf("row %d: %v and %v", i, sa[i], sb[i])
+		}
+	}
+}
+
+// CheckNaNOnError asserts that every element of dst is NaN, the value a
+// failed ScoreTo leaves.
+func CheckNaNOnError(t testing.TB, dst []float64, what string) {
+	t.Helper()
+	for i, v := range dst {
+		if !math.IsNaN(v) {
+			t.Errorf("%s: dst[%d] = %v, want NaN", what, i, v)
+			return
 		}
 	}
 }
