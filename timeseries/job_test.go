@@ -83,7 +83,7 @@ func TestElasticJSON(t *testing.T) {
 		{"rules", `{"analysis_config":{"detectors":[{"function":"count","custom_rules":[{"actions":["skip_result"]}]}]}}`, "custom rules"},
 		{"categorization", `{"analysis_config":{"categorization_field_name":"message","detectors":[{"function":"count"}]}}`, "categorization_field_name"},
 		{"model plot", `{"analysis_config":{"detectors":[{"function":"count"}]},"model_plot_config":{"enabled":"yes"}}`, "model_plot_config.enabled"},
-		{"query type", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"query":{"wildcard":{"a":"b*"}}}}`, `"wildcard"`},
+		{"query type", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"query":{"query_string":{"query":"a:b*"}}}}`, `"query_string"`},
 		{"date math", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"query":{"range":{"@timestamp":{"gte":"now-1d"}}}}}`, "date math"},
 		{"bad span", `{"analysis_config":{"bucket_span":"5 minutes","detectors":[{"function":"count"}]}}`, "bucket_span"},
 		{"bad memory", `{"analysis_config":{"detectors":[{"function":"count"}]},"analysis_limits":{"model_memory_limit":"lots"}}`, "model_memory_limit"},

@@ -221,6 +221,15 @@ func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
 		if x == nil {
 			continue
 		}
+		if x.Type() == fastjson.TypeArray { // as Elasticsearch: [] is no value, [v] is v
+			a, _ := x.Array()
+			if len(a) == 0 {
+				continue
+			}
+			if len(a) == 1 {
+				x = a[0]
+			}
+		}
 		switch x.Type() {
 		case fastjson.TypeString:
 			b, _ := x.StringBytes()
@@ -233,7 +242,7 @@ func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
 			s.kind, s.str = 3, x.Type().String()
 		case fastjson.TypeNull:
 		default:
-			return nil, fmt.Errorf("field %q holds %s; only strings, numbers and booleans are analysed", s.name, x.Type())
+			return nil, fmt.Errorf("field %q holds %s; only strings, numbers, booleans and one-element arrays of them are analysed", s.name, x.Type())
 		}
 	}
 	return ev, nil

@@ -3,6 +3,9 @@ package timeseries
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 
@@ -10,8 +13,13 @@ import (
 )
 
 // Query is the subset of Elastic's Query DSL that filters single events:
-// match_all, term, terms, range, exists and bool (must, filter, should,
-// must_not, minimum_should_match). Build one with ParseQuery.
+// match_all, match_none, term, terms, range, exists, prefix, wildcard,
+// match and match_phrase, and bool (must, filter, should, must_not,
+// minimum_should_match). Fields are read as ECS keyword fields: match and
+// match_phrase match the whole value, as Elasticsearch does on a keyword
+// field, and are refused on ECS text fields (message, error.message,
+// error.stack_trace, *.text), whose analysis Vigil does not reproduce.
+// Build one with ParseQuery; the package doc lists what else is refused.
 type Query struct {
 	kind     queryKind
 	field    string
@@ -25,6 +33,8 @@ type Query struct {
 	should   []*Query
 	mustNot  []*Query
 	minMatch int
+	pattern  string // prefix, wildcard
+	fold     bool   // case_insensitive (term, prefix, wildcard)
 	src      []byte // the JSON it was parsed from, for snapshots
 }
 
@@ -37,6 +47,8 @@ const (
 	qRange
 	qExists
 	qBool
+	qPrefix
+	qWildcard
 )
 
 type qvalue struct {
@@ -90,8 +102,12 @@ func parseQuery(v *fastjson.Value, at string) (*Query, error) {
 			q, err = parseExists(val, here)
 		case "bool":
 			q, err = parseBool(val, here)
+		case "match", "match_phrase":
+			q, err = parseMatch(val, here, key)
+		case "prefix", "wildcard":
+			q, err = parsePattern(val, here, key)
 		default:
-			err = check.Errorf(pkg, ErrUnsupported, "%s: query type %q is not supported (term, terms, range, exists, match_all, bool are)", here, key)
+			err = check.Errorf(pkg, ErrUnsupported, "%s: query type %q is not supported (term, terms, range, exists, prefix, wildcard, match, match_phrase, match_all, match_none, bool are)", here, key)
 		}
 	})
 	return q, err
@@ -145,6 +161,9 @@ func oneField(v *fastjson.Value, at string, allowed ...string) (string, *fastjso
 				return
 			}
 		}
+		if key == "boost" || key == "_name" { // beside the field in term and match shorthand
+			return
+		}
 		if field != "" && bad == nil {
 			bad = qerr(at, "want one field, got %q and %q", field, key)
 		}
@@ -165,18 +184,20 @@ func parseTerm(v *fastjson.Value, at string) (*Query, error) {
 		return nil, err
 	}
 	here := at + "." + field
+	var fold bool
 	if spec.Type() == fastjson.TypeObject {
 		o, _ := spec.Object()
 		var val *fastjson.Value
 		o.Visit(func(k []byte, x *fastjson.Value) {
+			if err != nil {
+				return
+			}
 			switch string(k) {
 			case "value":
 				val = x
 			case "boost", "_name":
 			case "case_insensitive":
-				if x.Type() == fastjson.TypeTrue && err == nil {
-					err = check.Errorf(pkg, ErrUnsupported, "%s.case_insensitive true is not supported", here)
-				}
+				fold, err = boolOpt(x, here+".case_insensitive")
 			default:
 				if err == nil {
 					err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", here, k)
@@ -195,7 +216,124 @@ func parseTerm(v *fastjson.Value, at string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &Query{kind: qTerm, field: field, values: []qvalue{s}, fold: fold}, nil
+}
+
+func boolOpt(x *fastjson.Value, at string) (bool, error) {
+	b, err := x.Bool()
+	if err != nil {
+		return false, qerr(at, "want true or false, got %s", x.Type())
+	}
+	return b, nil
+}
+
+// ecsText reports the ECS fields mapped as text, on which Elasticsearch's
+// match analyses the value into words (Vigil matches whole values only).
+func ecsText(field string) bool {
+	switch field {
+	case "message", "error.message", "error.stack_trace":
+		return true
+	}
+	return strings.HasSuffix(field, ".text")
+}
+
+// parseMatch reads match and match_phrase as Elasticsearch runs them on a
+// keyword field: the keyword analyser makes the whole query one token, so
+// the query matches values equal to it and operator, slop and
+// zero_terms_query change nothing. Options that would (analyzer,
+// fuzziness, ...) are refused.
+func parseMatch(v *fastjson.Value, at, kind string) (*Query, error) {
+	field, spec, err := oneField(v, at)
+	if err != nil {
+		return nil, err
+	}
+	here := at + "." + field
+	if ecsText(field) {
+		return nil, check.Errorf(pkg, ErrUnsupported, "%s: %s on the ECS text field %q is not supported (Vigil matches whole values, as on keyword fields)", here, kind, field)
+	}
+	if spec.Type() == fastjson.TypeObject {
+		o, _ := spec.Object()
+		var val *fastjson.Value
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if err != nil {
+				return
+			}
+			switch key := string(k); key {
+			case "query":
+				val = x
+			case "boost", "_name", "operator", "zero_terms_query", "lenient", "auto_generate_synonyms_phrase_query":
+			case "slop":
+				if kind != "match_phrase" {
+					err = check.Errorf(pkg, ErrUnsupported, "%s.slop is not a match option", here)
+				}
+			default:
+				err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported (Vigil matches whole values, as on keyword fields)", here, key)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if val == nil {
+			return nil, qerr(here, "missing query")
+		}
+		spec = val
+	}
+	s, err := scalar(spec, here)
+	if err != nil {
+		return nil, err
+	}
 	return &Query{kind: qTerm, field: field, values: []qvalue{s}}, nil
+}
+
+// parsePattern reads prefix and wildcard queries ({field: "p"} or {field:
+// {value|wildcard: "p", case_insensitive, boost, rewrite}}); wildcard
+// patterns use * (any run of characters), ? (one character) and \ escapes.
+func parsePattern(v *fastjson.Value, at, kind string) (*Query, error) {
+	field, spec, err := oneField(v, at)
+	if err != nil {
+		return nil, err
+	}
+	here := at + "." + field
+	q := &Query{kind: qPrefix, field: field}
+	if kind == "wildcard" {
+		q.kind = qWildcard
+	}
+	if spec.Type() == fastjson.TypeObject {
+		o, _ := spec.Object()
+		var val *fastjson.Value
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if err != nil {
+				return
+			}
+			switch key := string(k); key {
+			case "value":
+				val = x
+			case "wildcard":
+				if kind != "wildcard" {
+					err = check.Errorf(pkg, ErrUnsupported, "%s.wildcard is not a prefix option", here)
+				}
+				val = x
+			case "case_insensitive":
+				q.fold, err = boolOpt(x, here+".case_insensitive")
+			case "boost", "_name", "rewrite": // rewrite only changes scoring
+			default:
+				err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", here, key)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if val == nil {
+			return nil, qerr(here, "missing value")
+		}
+		spec = val
+	}
+	b, e := spec.StringBytes()
+	if e != nil {
+		return nil, qerr(here, "want a string, got %s", spec.Type())
+	}
+	q.pattern = string(b)
+	return q, nil
 }
 
 func parseTerms(v *fastjson.Value, at string) (*Query, error) {
@@ -398,11 +536,23 @@ func (q *Query) Match(ev Event) bool {
 			return false
 		}
 		for i := range q.values {
-			if q.values[i].s == s {
+			if q.values[i].s == s || q.fold && strings.EqualFold(q.values[i].s, s) {
 				return true
 			}
 		}
 		return false
+	case qPrefix:
+		s, ok := ev.Text(q.field)
+		if !ok {
+			return false
+		}
+		if q.fold {
+			return globMatch(q.pattern+"*", s, true, false)
+		}
+		return strings.HasPrefix(s, q.pattern)
+	case qWildcard:
+		s, ok := ev.Text(q.field)
+		return ok && globMatch(q.pattern, s, q.fold, true)
 	case qRange:
 		return q.matchRange(ev)
 	case qBool:
@@ -457,6 +607,54 @@ func (q *Query) matchRange(ev Event) bool {
 		return false
 	}
 	return true
+}
+
+// globMatch matches s against a pattern in which * stands for any run of
+// characters and ? for one (when wild; \ escapes either), comparing runes
+// case-insensitively if fold. It backtracks to the last * only, so it runs
+// in O(len(p)·len(s)) at worst and allocates nothing.
+func globMatch(p, s string, fold, wild bool) bool {
+	eq := func(a, b rune) bool {
+		return a == b || fold && unicode.ToLower(a) == unicode.ToLower(b)
+	}
+	pi, si := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		if pi < len(p) {
+			c, w := utf8.DecodeRuneInString(p[pi:])
+			switch {
+			case c == '*' && (wild || pi == len(p)-1):
+				starP, starS = pi+w, si
+				pi += w
+				continue
+			case c == '?' && wild:
+				_, sw := utf8.DecodeRuneInString(s[si:])
+				pi, si = pi+w, si+sw
+				continue
+			case c == '\\' && wild && pi+w < len(p):
+				c, w2 := utf8.DecodeRuneInString(p[pi+w:])
+				if r, sw := utf8.DecodeRuneInString(s[si:]); eq(c, r) {
+					pi, si = pi+w+w2, si+sw
+					continue
+				}
+			default:
+				if r, sw := utf8.DecodeRuneInString(s[si:]); eq(c, r) {
+					pi, si = pi+w, si+sw
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		_, sw := utf8.DecodeRuneInString(s[starS:])
+		starS += sw
+		pi, si = starP, starS
+	}
+	for pi < len(p) && p[pi] == '*' && (wild || pi == len(p)-1) {
+		pi++
+	}
+	return pi == len(p)
 }
 
 // Fields lists the fields the query reads, each once.
