@@ -357,13 +357,17 @@ func (e *Engine) closeExt(out *BucketResult, c, s, t int64) {
 		}
 		sl := &x.slots[s]
 		x.recs = x.recs[:0]
-		switch x.feat {
-		case featRare, featFreqRare:
-			e.closeRare(di, x, sl, c)
-		case featTimeOfDay, featTimeOfWeek:
-			e.closeTime(di, x, sl, c, t)
-		default:
-			e.closePop(di, x, sl, c, t)
+		if calRes, calUpd := e.calendarEffect(c * e.spanMs); calRes && calUpd {
+			// A scheduled event: neither scored nor learnt (calendar.go).
+		} else {
+			switch x.feat {
+			case featRare, featFreqRare:
+				e.closeRare(di, x, sl, c)
+			case featTimeOfDay, featTimeOfWeek:
+				e.closeTime(di, x, sl, c, t)
+			default:
+				e.closePop(di, x, sl, c, t)
+			}
 		}
 		x.recs = e.filterRecords(x.recs, c*e.spanMs) // rules and calendars (rules.go)
 		for i := range x.recs {

@@ -344,3 +344,49 @@ func TestAddCalendar(t *testing.T) {
 		t.Errorf("Job has %d calendars", got)
 	}
 }
+
+// A scheduled event keeps rare (an extension detector) from learning: a
+// value first used during the event is still new after it.
+func TestCalendarRare(t *testing.T) {
+	run := func(cal []Calendar) (during, after float64) {
+		e, err := New(Job{BucketSpan: time.Hour, Detectors: []Detector{{Function: "rare", ByFieldName: "proc"}}, Calendars: cal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var evs []*testEvent
+		for h := 0; h < 400; h++ {
+			v := []string{"a", "b", "c"}[h%3]
+			if h == 300 || h == 350 {
+				v = "zzz"
+			}
+			evs = append(evs, &testEvent{t: t0.Add(time.Duration(h) * time.Hour), strs: map[string]string{"proc": v}})
+		}
+		res, err := runAll(e, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range res {
+			for _, r := range b.Records {
+				if r.ByFieldValue != "zzz" {
+					continue
+				}
+				switch b.Timestamp {
+				case t0.Add(300 * time.Hour):
+					during = r.RecordScore
+				case t0.Add(350 * time.Hour):
+					after = r.RecordScore
+				}
+			}
+		}
+		return during, after
+	}
+	d0, a0 := run(nil)
+	d1, a1 := run([]Calendar{{ID: "c", Events: []ScheduledEvent{{Start: t0.Add(300 * time.Hour), End: t0.Add(301 * time.Hour)}}}})
+	t.Logf("without calendar: first use %.1f, second %.1f; with: first %.1f, second %.1f", d0, a0, d1, a1)
+	if d0 < 25 || d1 != 0 {
+		t.Errorf("first use scored %.1f without the calendar (want ≥ 25) and %.1f with it (want 0)", d0, d1)
+	}
+	if !(a1 > a0) || a1 < d0-10 {
+		t.Errorf("second use scored %.1f with the calendar, want above %.1f (without) and near %.1f (a first use)", a1, a0, d0)
+	}
+}
