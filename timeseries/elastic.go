@@ -52,9 +52,316 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 	if err != nil {
 		return Job{}, configErr("job JSON: want an object, got %s", v.Type())
 	}
+	jobs, err := parseElasticJobs(o)
+	if err != nil {
+		return Job{}, err
+	}
+	if len(jobs) != 1 {
+		ids := make([]string, len(jobs))
+		for i := range jobs {
+			ids[i] = jobs[i].ID
+		}
+		return Job{}, configErr("job JSON holds %d jobs (%s); ParseElasticJobs reads them all", len(jobs), strings.Join(ids, ", "))
+	}
+	return jobs[0], nil
+}
+
+// ParseElasticJobs reads every job of an Elastic or Kibana JSON document:
+// one job as ParseElasticJSON reads it, the get-jobs API's {"count",
+// "jobs": [...]}, or a Kibana ML module — the modules API's {"jobs": [{"id",
+// "config"}], "datafeeds": [{"id", "job_id", "config"}]}, alone or as the
+// "attributes" of an ml-module saved object as Elastic's integration
+// packages ship it. A module job takes its id as job_id and the query of
+// the datafeed naming it (ParseElasticDatafeed). The module's own
+// title, description, logo, index pattern and recognition query describe
+// the module and are ignored.
+func ParseElasticJobs(r io.Reader) ([]Job, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return nil, configErr("reading job JSON: %v", err)
+	}
+	v, err := fastjson.ParseBytes(data)
+	if err != nil {
+		return nil, configErr("job JSON: %v", err)
+	}
+	o, err := v.Object()
+	if err != nil {
+		return nil, configErr("job JSON: want an object, got %s", v.Type())
+	}
+	return parseElasticJobs(o)
+}
+
+// parseElasticJobs tells the document shapes apart by their keys.
+func parseElasticJobs(o *fastjson.Object) ([]Job, error) {
+	if a := o.Get("attributes"); a != nil && string(o.Get("type").GetStringBytes()) == "ml-module" {
+		p := &jparser{}
+		var inner *fastjson.Object
+		p.fields(o, "", map[string]func(*fastjson.Value, string){
+			"attributes": func(x *fastjson.Value, at string) { inner = p.obj(x, at) },
+			"id":         ignore, "type": ignore, "references": ignore, "migrationVersion": ignore,
+			"coreMigrationVersion": ignore, "typeMigrationVersion": ignore, "managed": ignore,
+			"updated_at": ignore, "created_at": ignore, "version": ignore, "namespaces": ignore,
+		})
+		if p.err != nil {
+			return nil, p.err
+		}
+		return parseModule(inner, "attributes")
+	}
+	if o.Get("jobs") != nil {
+		return parseModule(o, "")
+	}
+	if o.Get("config") != nil {
+		cfg := o.Get("config")
+		if cfg.Get("analysis_config") == nil && (cfg.Get("query") != nil || cfg.Get("indices") != nil) {
+			return nil, configErr("job JSON is a datafeed ({id, job_id, config} with a query); give it with its job (ParseElasticDatafeed, jobrun -datafeed)")
+		}
+		job, err := parseModuleJob(o, "")
+		if err != nil {
+			return nil, err
+		}
+		return []Job{job}, nil
+	}
+	if o.Get("analysis_config") == nil && (o.Get("query") != nil || o.Get("indices") != nil) {
+		return nil, configErr("job JSON is a datafeed (query, indices) with no analysis_config; give it with its job (ParseElasticDatafeed, jobrun -datafeed)")
+	}
+	job, err := parseJobObject(o, "")
+	if err != nil {
+		return nil, err
+	}
+	return []Job{job}, nil
+}
+
+// parseModule reads a Kibana module's (or the get-jobs API's) jobs and
+// attaches to each the datafeed that names it.
+func parseModule(o *fastjson.Object, at string) ([]Job, error) {
+	if o == nil {
+		return nil, configErr("%s: want an object", at)
+	}
+	p := &jparser{}
+	var jobs []Job
+	var feeds []*fastjson.Value
+	var feedAt []string
+	join := func(k string) string {
+		if at == "" {
+			return k
+		}
+		return at + "." + k
+	}
+	p.fields(o, at, map[string]func(*fastjson.Value, string){
+		"jobs": func(x *fastjson.Value, here string) {
+			arr, err := x.Array()
+			if err != nil {
+				p.check(configErr("%s: want an array", here))
+				return
+			}
+			for i, e := range arr {
+				ei := fmt.Sprintf("%s[%d]", here, i)
+				eo := p.obj(e, ei)
+				if p.err != nil {
+					return
+				}
+				var job Job
+				var err error
+				if eo.Get("config") != nil {
+					job, err = parseModuleJob(eo, ei)
+				} else {
+					job, err = parseJobObject(eo, ei)
+				}
+				if err != nil {
+					p.check(err)
+					return
+				}
+				jobs = append(jobs, job)
+			}
+		},
+		"datafeeds": func(x *fastjson.Value, here string) {
+			arr, err := x.Array()
+			if err != nil {
+				p.check(configErr("%s: want an array", here))
+				return
+			}
+			for i, e := range arr {
+				feeds = append(feeds, e)
+				feedAt = append(feedAt, fmt.Sprintf("%s[%d]", here, i))
+			}
+		},
+		// What describes the module, not its jobs.
+		"count": ignore, "id": ignore, "title": ignore, "description": ignore, "type": ignore,
+		"logo": ignore, "logoFile": ignore, "defaultIndexPattern": ignore, "query": ignore,
+		"kibana": ignore, "tags": ignore, "isSystem": ignore,
+	})
+	if p.err != nil {
+		return nil, p.err
+	}
+	if len(jobs) == 0 {
+		return nil, configErr("%s holds no job", join("jobs"))
+	}
+	for i, f := range feeds {
+		fo := p.obj(f, feedAt[i])
+		if p.err != nil {
+			return nil, p.err
+		}
+		id := string(fo.Get("job_id").GetStringBytes())
+		if id == "" {
+			if c := fo.Get("config"); c != nil {
+				id = string(c.GetStringBytes("job_id"))
+			}
+		}
+		k := -1
+		for j := range jobs {
+			if jobs[j].ID == id {
+				k = j
+			}
+		}
+		if k < 0 {
+			return nil, configErr("%s: job_id %q names no job of the module", feedAt[i], id)
+		}
+		if err := parseDatafeedObject(fo, feedAt[i], &jobs[k]); err != nil {
+			return nil, err
+		}
+	}
+	return jobs, nil
+}
+
+// parseModuleJob reads {"id", "config"}: the job's body with the id as its
+// job_id unless the body has one.
+func parseModuleJob(o *fastjson.Object, at string) (Job, error) {
+	p := &jparser{}
+	var id string
+	var cfg *fastjson.Object
+	cfgAt := "config"
+	if at != "" {
+		cfgAt = at + ".config"
+	}
+	p.fields(o, at, map[string]func(*fastjson.Value, string){
+		"id":     func(x *fastjson.Value, here string) { id = p.str(x, here) },
+		"job_id": func(x *fastjson.Value, here string) { id = p.str(x, here) },
+		"config": func(x *fastjson.Value, here string) { cfg = p.obj(x, here) },
+	})
+	if p.err != nil {
+		return Job{}, p.err
+	}
+	job, err := parseJobObject(cfg, cfgAt)
+	if err != nil {
+		return Job{}, err
+	}
+	if job.ID == "" {
+		job.ID = id
+	}
+	return job, nil
+}
+
+// ParseElasticDatafeed reads an Elastic datafeed — the create-datafeed
+// body, a Kibana module's datafeed file, its {"id", "job_id", "config"}
+// entry, or the get-datafeeds API's answer holding one — into job: its
+// query becomes job.Query (none keeps every event). A job_id naming another
+// job is an error (Kibana's placeholder "JOB_ID" names any). The
+// datafeed's scheduling settings have no effect; script_fields,
+// runtime_mappings and aggregations, which would compute what Vigil
+// analyses, are refused unless empty.
+func ParseElasticDatafeed(r io.Reader, job *Job) error {
+	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return configErr("reading datafeed JSON: %v", err)
+	}
+	v, err := fastjson.ParseBytes(data)
+	if err != nil {
+		return configErr("datafeed JSON: %v", err)
+	}
+	o, err := v.Object()
+	if err != nil {
+		return configErr("datafeed JSON: want an object, got %s", v.Type())
+	}
+	at := ""
+	if d := o.Get("datafeeds"); d != nil {
+		arr, _ := d.Array()
+		if len(arr) != 1 {
+			return configErr("datafeed JSON: datafeeds holds %d datafeeds, want one", len(arr))
+		}
+		if o, err = arr[0].Object(); err != nil {
+			return configErr("datafeeds[0]: want an object")
+		}
+		at = "datafeeds[0]"
+	}
+	if o.Get("analysis_config") != nil {
+		return configErr("datafeed JSON has an analysis_config: it is a job, not a datafeed")
+	}
+	return parseDatafeedObject(o, at, job)
+}
+
+// parseDatafeedObject reads a datafeed body or its {id, job_id, config}
+// module entry into job.
+func parseDatafeedObject(o *fastjson.Object, at string, job *Job) error {
+	p := &jparser{}
+	if o.Get("config") != nil {
+		var cfg *fastjson.Object
+		cfgAt := "config"
+		if at != "" {
+			cfgAt = at + ".config"
+		}
+		p.fields(o, at, map[string]func(*fastjson.Value, string){
+			"id": ignore, "datafeed_id": ignore,
+			"job_id": func(x *fastjson.Value, here string) { p.datafeedJob(x, here, job) },
+			"config": func(x *fastjson.Value, here string) { cfg = p.obj(x, here) },
+		})
+		if p.err != nil {
+			return p.err
+		}
+		o, at = cfg, cfgAt
+	}
+	job.Query = nil
+	p.datafeed(o, at, job)
+	return p.err
+}
+
+// datafeedJob checks that a datafeed's job_id names the job.
+func (p *jparser) datafeedJob(x *fastjson.Value, at string, job *Job) {
+	id := p.str(x, at)
+	if id != "" && id != "JOB_ID" && job.ID != "" && id != job.ID {
+		p.check(configErr("%s %q is not the job's id %q", at, id, job.ID))
+	}
+}
+
+// datafeed reads a datafeed's settings. A datafeed hands the job its time
+// field's values as epoch milliseconds, whatever the documents hold, so the
+// time_format Kibana writes for datafeed jobs (epoch_ms) says nothing of the
+// documents: it is read as Elasticsearch's default date format (RFC 3339
+// strings or epoch milliseconds), which is how the documents' @timestamp
+// is mapped unless the index says otherwise.
+func (p *jparser) datafeed(o *fastjson.Object, at string, job *Job) {
+	if job.TimeFormat == "epoch_ms" {
+		job.TimeFormat = ""
+	}
+	p.fields(o, at, map[string]func(*fastjson.Value, string){
+		"query": func(x *fastjson.Value, at string) {
+			if p.err != nil {
+				return
+			}
+			q, err := parseQuery(x, at)
+			if err != nil {
+				p.err = err
+				return
+			}
+			q.src = x.MarshalTo(nil)
+			job.Query = q
+		},
+		"job_id":      func(x *fastjson.Value, here string) { p.datafeedJob(x, here, job) },
+		"datafeed_id": ignore, "indices": ignore, "indexes": ignore,
+		"scroll_size": ignore, "frequency": ignore, "query_delay": ignore,
+		"chunking_config": ignore, "delayed_data_check_config": ignore,
+		"max_empty_searches": ignore, "indices_options": ignore, "authorization": ignore,
+		"runtime_mappings": p.emptyOnly, "script_fields": p.emptyOnly,
+		"aggregations": p.emptyOnly, "aggs": p.emptyOnly,
+	})
+}
+
+// parseJobObject reads one job's body.
+func parseJobObject(o *fastjson.Object, at string) (Job, error) {
 	p := &jparser{}
 	var job Job
-	p.fields(o, "", map[string]func(*fastjson.Value, string){
+	var feed *fastjson.Object
+	var feedAt string
+	p.fields(o, at, map[string]func(*fastjson.Value, string){
 		"job_id": func(x *fastjson.Value, at string) { job.ID = p.str(x, at) },
 		"analysis_config": func(x *fastjson.Value, at string) {
 			p.analysisConfig(x, at, &job)
@@ -79,28 +386,7 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 				},
 			})
 		},
-		"datafeed_config": func(x *fastjson.Value, at string) {
-			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
-				"query": func(x *fastjson.Value, at string) {
-					if p.err != nil {
-						return
-					}
-					q, err := parseQuery(x, at)
-					if err != nil {
-						p.err = err
-						return
-					}
-					q.src = x.MarshalTo(nil)
-					job.Query = q
-				},
-				"datafeed_id": ignore, "job_id": ignore, "indices": ignore, "indexes": ignore,
-				"scroll_size": ignore, "frequency": ignore, "query_delay": ignore,
-				"chunking_config": ignore, "delayed_data_check_config": ignore,
-				"max_empty_searches": ignore, "indices_options": ignore, "authorization": ignore,
-				"runtime_mappings": p.emptyOnly, "script_fields": p.emptyOnly,
-				"aggregations": p.emptyOnly, "aggs": p.emptyOnly,
-			})
-		},
+		"datafeed_config": func(x *fastjson.Value, at string) { feed, feedAt = p.obj(x, at), at }, // read last: it needs the job's id and time format
 		"model_plot_config": func(x *fastjson.Value, at string) {
 			p.fields(p.obj(x, at), at, map[string]func(*fastjson.Value, string){
 				"enabled": func(x *fastjson.Value, at string) { job.ModelPlot = p.boolean(x, at) },
@@ -130,8 +416,11 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 		"daily_model_snapshot_retention_after_days": ignore, "background_persist_interval": ignore,
 		"allow_lazy_open": ignore, "create_time": ignore, "job_type": ignore, "job_version": ignore,
 		"created_by": ignore, "finished_time": ignore, "model_snapshot_id": ignore,
-		"blocked": ignore, "deleting": ignore,
+		"blocked": ignore, "deleting": ignore, "model_snapshot_min_version": ignore,
 	})
+	if feed != nil && p.err == nil {
+		p.datafeed(feed, feedAt, &job)
+	}
 	if p.err != nil {
 		return Job{}, p.err
 	}
