@@ -269,7 +269,7 @@ func (e *Engine) initRules() {
 			e.rl.dets = make([][]cRule, len(c.Detectors))
 		}
 		for _, r := range d.Rules {
-			cr := cRule{conds: r.Conditions}
+			cr := cRule{conds: append([]RuleCondition(nil), r.Conditions...)} // Job() shares the job's slices
 			if len(r.Actions) == 0 {
 				cr.skipResult = true
 			}

@@ -209,6 +209,17 @@ func TestRulesSuppressAndSkipUpdate(t *testing.T) {
 	if maxScore(lo["alice"]) != maxScore(plain["alice"]) {
 		t.Errorf("an unmet AND condition must not skip: alice %.1f want %.1f", maxScore(lo["alice"]), maxScore(plain["alice"]))
 	}
+	// Time conditions: only the spike's first two hours are skipped.
+	from := float64(t0.Add(time.Duration(spikeAt) * time.Hour).Unix())
+	timed := recordsAt(run([]Rule{{Conditions: []RuleCondition{{"time", "gte", from}, {"time", "lt", from + 7200}}}}, nil), spikeAt, spikeAt+3)
+	for _, r := range timed["alice"] {
+		if r.Timestamp.Before(t0.Add(time.Duration(spikeAt+2) * time.Hour)) {
+			t.Errorf("time condition: record at %s inside the skipped hours", r.Timestamp)
+		}
+	}
+	if len(timed["alice"]) == 0 {
+		t.Error("time condition: the spike's third hour should still be reported")
+	}
 	// Calendar: the event's buckets (rounded out to the span) have no records
 	// and score 0; the bucket results are still written.
 	cal := []Calendar{{ID: "c", Events: []ScheduledEvent{{Start: t0.Add(time.Duration(spikeAt)*time.Hour + 20*time.Minute),
