@@ -62,6 +62,7 @@ type extDetector struct {
 type xslot struct {
 	idx  map[string]int32
 	accs []xacc
+	inf  map[xinfKey]int32 // (key, influencer field, value) -> index in its xacc.infl
 }
 
 // xacc is one (partition, by, over) key's events in one open bucket.
@@ -99,7 +100,6 @@ const (
 	xinfBytes    = int64(64)
 	popBytes     = int64(popBins*4 + 160)
 	maxCauses    = 10
-	maxXInf      = 8   // influencer values kept per key and field
 	rareMinAge   = 20  // buckets before an entity's rarity counts in full (Elastic's ~20)
 	popMinWeight = 20  // population samples before a population model scores
 	popMinBucket = 4   // and buckets
@@ -272,8 +272,10 @@ func (e *Engine) applyExt(di int, ev Event, b, s int64, weight, num float64, has
 	case featCount, featRare, featFreqRare:
 	case featTimeOfDay, featTimeOfWeek:
 		ang := x.angle(ev.Time())
-		xa.sin += weight * math.Sin(ang)
-		xa.cos += weight * math.Cos(ang)
+		// Quantised to 2^-30 so that the sums are exact (below 2^23 events)
+		// and do not depend on the events' order.
+		xa.sin += math.Round(weight*math.Sin(ang)*(1<<30)) / (1 << 30)
+		xa.cos += math.Round(weight*math.Cos(ang)*(1<<30)) / (1 << 30)
 	default:
 		w := 1.0
 		if d.f.feat == featMean {
@@ -295,27 +297,35 @@ func (e *Engine) applyExt(di int, ev Event, b, s int64, weight, num float64, has
 		if !ok {
 			continue
 		}
-		e.addXInf(xa, uint16(j), v, weight)
+		e.addXInf(sl, ai, uint16(j), v, weight)
 	}
 }
 
-func (e *Engine) addXInf(xa *xacc, field uint16, v string, w float64) {
-	n := 0
-	for i := range xa.infl {
-		if xa.infl[i].field == field {
-			if xa.infl[i].value == v {
-				xa.infl[i].count += w
-				return
-			}
-			n++
+func (e *Engine) addXInf(sl *xslot, ai int32, field uint16, v string, w float64) {
+	xa := &sl.accs[ai]
+	k := xinfKey{acc: ai, field: field, h: hashString(v)}
+	if i, ok := sl.inf[k]; ok {
+		if xa.infl[i].value == v { // else a 64-bit collision: leave it unattributed
+			xa.infl[i].count += w
 		}
+		return
 	}
-	if n >= maxXInf || e.bytes+xinfBytes+int64(len(v)) > e.job.MemoryLimit {
+	if e.bytes+xinfBytes+int64(len(v)) > e.job.MemoryLimit {
 		e.stats.InfluencersDropped++
 		return
 	}
+	if sl.inf == nil {
+		sl.inf = map[xinfKey]int32{}
+	}
+	sl.inf[k] = int32(len(xa.infl))
 	xa.infl = append(xa.infl, xinf{field: field, value: strings.Clone(v), count: w})
 	e.bytes += xinfBytes + int64(len(v))
+}
+
+type xinfKey struct {
+	acc   int32
+	field uint16
+	h     uint64
 }
 
 // angle returns the event's local wall-clock time as an angle in [0, 2π):
@@ -386,6 +396,7 @@ func (e *Engine) closeExt(out *BucketResult, c, s, t int64) {
 		clear(sl.accs)
 		sl.accs = sl.accs[:0]
 		clear(sl.idx)
+		clear(sl.inf)
 		e.pruneExt(x, c)
 	}
 	if len(out.Records) > before {

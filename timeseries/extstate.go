@@ -179,10 +179,21 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 				a.count, a.n, a.sum, a.cmp, a.min, a.max = d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64()
 				xa.sin, xa.cos = d.Float64(), d.Float64()
 				a.dist = unmarshalDistinct(d, rem)
-				ni := d.IntIn("influencer values", 0, maxXInf*max(1, len(n.job.Influencers)))
+				ni := d.IntIn("influencer values", 0, rem/16)
+				ai := int32(len(sl.accs))
 				for q := 0; q < ni; q++ {
 					f := d.IntIn("influencer field", 0, max(0, len(n.job.Influencers)-1))
-					xa.infl = append(xa.infl, xinf{field: uint16(f), value: d.String(), count: d.Float64()})
+					in := xinf{field: uint16(f), value: d.String(), count: d.Float64()}
+					k := xinfKey{acc: ai, field: in.field, h: hashString(in.value)}
+					if sl.inf == nil {
+						sl.inf = map[xinfKey]int32{}
+					}
+					if _, dup := sl.inf[k]; dup || len(n.job.Influencers) == 0 {
+						d.Fail("repeated influencer value")
+						return
+					}
+					sl.inf[k] = int32(len(xa.infl))
+					xa.infl = append(xa.infl, in)
 				}
 				if _, dup := sl.idx[k]; dup {
 					d.Fail("repeated key")
