@@ -32,7 +32,10 @@
 // own spread; higher is more anomalous. Explain returns the per-feature
 // terms of that mean, Encode the code layer's activations and Reconstruct
 // what the model expected the sample to be, in the original units. Score,
-// ScoreBatch and ScoreTo give the same bits for the same row.
+// ScoreBatch and ScoreTo give the same bits for the same row;
+// ScoreBatchContext and ScoreToContext are those batches cancellable between
+// blocks of 64 rows, and WithWorkers a copy that scores on a chosen number of
+// goroutines (a decoded model uses GOMAXPROCS until told otherwise).
 //
 // # Speed and determinism
 //

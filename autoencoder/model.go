@@ -34,7 +34,7 @@ type engine interface {
 	score(x []float64) float64
 	encode(x []float64) []float64
 	reconstruct(dst, x []float64)
-	scoreRows(dst, data []float64, workers int)
+	scoreRows(ctx context.Context, dst, data []float64, workers int) error
 	params() []float64
 }
 
@@ -122,11 +122,11 @@ func (n *net[T]) reconstruct(dst, x []float64) {
 	n.pool.Put(w)
 }
 
-func (n *net[T]) scoreRows(dst, data []float64, workers int) {
+func (n *net[T]) scoreRows(ctx context.Context, dst, data []float64, workers int) error {
 	d := n.d
-	// Nothing can fail once the input is checked and there is no context
-	// to cancel, so the error is always nil.
-	_ = parallel.For(context.Background(), len(dst), scoreBlock, workers, func(lo, hi int) {
+	// parallel.For looks at ctx before every block of scoreBlock rows, so a
+	// cancelled batch stops within one block per worker.
+	return parallel.For(ctx, len(dst), scoreBlock, workers, func(lo, hi int) {
 		w := n.pool.Get().(*work[T])
 		n.run(w, data[lo*d:hi*d], hi-lo)
 		for i := lo; i < hi; i++ {
@@ -190,6 +190,20 @@ func (m *Model) Score(x []float64) (float64, error) {
 // Explain returns the squared reconstruction error of each feature of x on
 // the standardised scale, whose mean is Score(x): the features with the
 // largest errors are the ones the model could not explain from the others.
+//
+// On correlated features the error of one corrupted input spreads over the
+// outputs that depend on it, and how much stays on the corrupted feature
+// itself depends on the code layer. A code narrower than the inputs forces
+// the network to rebuild each feature from the others, so a corrupted
+// feature keeps most of the error: on rows of a noisy plane in 6 to 10
+// features with one feature moved by 3 to 5 standard deviations, it ranked
+// first in 98 to 99 % of rows with Hidden [64, 2, 64]. The default layers
+// keep a code as wide as the input (it detects better on the ODDS sets, see
+// Config.Hidden), and a wide code partly learns to copy its input, which
+// lowers the corrupted feature's own error: 91 to 97 % with the default 10
+// epochs, and fewer as training grows longer (about 74 % after 50 epochs
+// on 6 features). When explanations matter most, give Hidden a code of
+// about the data's intrinsic dimension.
 func (m *Model) Explain(x []float64) ([]float64, error) {
 	if err := m.check(x); err != nil {
 		return nil, err
@@ -221,8 +235,16 @@ func (m *Model) Reconstruct(x []float64) ([]float64, error) {
 }
 
 // ScoreBatch returns the scores of the rows of X, computed in parallel; each
-// equals Score of that row, bit for bit.
+// equals Score of that row, bit for bit. It is ScoreBatchContext without
+// cancellation.
 func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
+	return m.ScoreBatchContext(context.Background(), X)
+}
+
+// ScoreBatchContext is ScoreBatch that stops, returning ctx.Err(), once ctx
+// is cancelled: the context is checked before every block of 64 rows. On
+// error it returns nil.
+func (m *Model) ScoreBatchContext(ctx context.Context, X mat.Matrix) ([]float64, error) {
 	if m.net == nil {
 		return nil, errUnfitted()
 	}
@@ -231,14 +253,35 @@ func (m *Model) ScoreBatch(X mat.Matrix) ([]float64, error) {
 		return nil, err
 	}
 	dst := make([]float64, n)
-	m.net.scoreRows(dst, data, m.cfg.Workers)
+	if err := m.net.scoreRows(ctx, dst, data, m.cfg.Workers); err != nil {
+		return nil, err
+	}
 	return dst, nil
 }
 
 // ScoreTo writes the scores of the rows of X into dst, which must have one
 // element per row. A *mat.Dense with contiguous rows is read in place, so
-// the only allocations are the few of the parallel loop.
+// the only allocations are the few of the parallel loop. It is
+// ScoreToContext without cancellation.
 func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
+	return m.ScoreToContext(context.Background(), dst, X)
+}
+
+// ScoreToContext is ScoreTo that stops, returning ctx.Err(), once ctx is
+// cancelled, checked before every block of 64 rows. On any error every
+// element of dst is NaN, so that a caller who drops the error cannot read
+// an earlier batch's scores as this one's.
+func (m *Model) ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error {
+	err := m.scoreTo(ctx, dst, X)
+	if err != nil {
+		for i := range dst {
+			dst[i] = math.NaN()
+		}
+	}
+	return err
+}
+
+func (m *Model) scoreTo(ctx context.Context, dst []float64, X mat.Matrix) error {
 	if m.net == nil {
 		return errUnfitted()
 	}
@@ -251,6 +294,16 @@ func (m *Model) ScoreTo(dst []float64, X mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	m.net.scoreRows(dst, data, m.cfg.Workers)
-	return nil
+	return m.net.scoreRows(ctx, dst, data, m.cfg.Workers)
+}
+
+// WithWorkers returns a copy of the model that scores batches on up to n
+// goroutines (n ≤ 0: runtime.GOMAXPROCS(0)), for instance to fit a loaded
+// model to the machine it now runs on. The copy shares the trained network,
+// which neither ever changes; m is unchanged. Scores do not depend on n. A
+// zero Model gives a zero Model, which refuses every call with ErrNotFitted.
+func (m *Model) WithWorkers(n int) *Model {
+	c := *m
+	c.cfg.Workers = parallel.Workers(n)
+	return &c
 }
