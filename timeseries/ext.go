@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/vigil-ml/vigil/rare"
 )
@@ -96,9 +97,11 @@ type Cause struct {
 }
 
 const (
-	xaccBytes    = int64(200)
-	xinfBytes    = int64(64)
-	popBytes     = int64(popBins*4 + 160)
+	// accounted sizes: the structs, plus the map entries that index them
+	// (key, value, control byte and load-factor slack)
+	xaccBytes    = int64(unsafe.Sizeof(xacc{})) + int64(unsafe.Sizeof("")+4)*8/7 + 8
+	xinfBytes    = int64(unsafe.Sizeof(xinf{})) + int64(unsafe.Sizeof(xinfKey{})+4)*8/7 + 8
+	popBytes     = int64(unsafe.Sizeof(popModel{})) + int64(2*unsafe.Sizeof("")+8)*8/7 + 8
 	maxCauses    = 10
 	rareMinAge   = 20  // buckets before an entity's rarity counts in full (Elastic's ~20)
 	popMinWeight = 20  // population samples before a population model scores

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,48 @@ func TestPopulationRecordJSON(t *testing.T) {
 	}
 	if found.RecordScore < 75 || math.Abs(found.Typical-2) > 0.7 {
 		t.Errorf("burst record score %.1f typical %.2f", found.RecordScore, found.Typical)
+	}
+}
+
+// TestExtMemoryFlood: a flood of new people, by values and entities stays
+// within the memory limit; what does not fit is refused and counted.
+func TestExtMemoryFlood(t *testing.T) {
+	n := 60000
+	if raceEnabled {
+		n = 20000
+	}
+	for _, d := range []Detector{
+		{Function: "high_count", ByFieldName: "port", OverFieldName: "user"},
+		{Function: "time_of_day", ByFieldName: "user"},
+		{Function: "rare", ByFieldName: "port", OverFieldName: "user"},
+	} {
+		lim := int64(2 << 20)
+		e, err := New(Job{MemoryLimit: lim, Detectors: []Detector{d}, Influencers: []string{"host"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		peak := int64(0)
+		for b := 0; b < 4; b++ {
+			for i := 0; i < n; i++ {
+				ev := &testEvent{t: t0.Add(time.Duration(b)*5*time.Minute + time.Duration(i)*time.Millisecond),
+					strs: map[string]string{"user": "u" + strconv.Itoa(b*n+i), "port": strconv.Itoa(i), "host": "h" + strconv.Itoa(i)}}
+				res, err := e.Observe(ev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = res
+				ms := e.ModelSizeStats()
+				peak = max(peak, ms.ModelBytes)
+				if ms.ModelBytes > lim {
+					t.Fatalf("%s: %d model bytes, limit %d", d.Function, ms.ModelBytes, lim)
+				}
+			}
+		}
+		res, _ := e.Flush()
+		st := e.Stats()
+		t.Logf("%s: peak %d of %d bytes, refused %d, influencers dropped %d, last status %v", d.Function, peak, lim, st.Refused, st.InfluencersDropped, res[len(res)-1].ModelSizeStats.MemoryStatus)
+		if d.Function != "rare" && st.Refused == 0 {
+			t.Errorf("%s: nothing refused in a flood of %d entities", d.Function, 4*n)
+		}
 	}
 }

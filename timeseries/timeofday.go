@@ -2,6 +2,7 @@ package timeseries
 
 import (
 	"math"
+	"unsafe"
 )
 
 // time_of_day and time_of_week model when an entity acts, on the circle:
@@ -34,7 +35,9 @@ type todModel struct {
 	last  int64 // last bucket learnt
 }
 
-func (m *todModel) bytes() int64 { return int64(len(m.bins))*4 + 64 }
+func (m *todModel) bytes() int64 {
+	return int64(len(m.bins))*4 + int64(unsafe.Sizeof(todModel{})) + int64(2*unsafe.Sizeof("")+8)*8/7 + 8
+}
 
 // bandwidth in radians.
 func (x *extDetector) bandwidth(spanSec float64) float64 {
