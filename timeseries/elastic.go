@@ -52,7 +52,7 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 	if err != nil {
 		return Job{}, configErr("job JSON: want an object, got %s", v.Type())
 	}
-	jobs, err := parseElasticJobs(o)
+	jobs, err := parseElasticJobs(o, "")
 	if err != nil {
 		return Job{}, err
 	}
@@ -61,21 +61,38 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 		for i := range jobs {
 			ids[i] = jobs[i].ID
 		}
-		return Job{}, configErr("job JSON holds %d jobs (%s); ParseElasticJobs reads them all", len(jobs), strings.Join(ids, ", "))
+		return Job{}, configErr("job JSON holds %d jobs (%s); ParseElasticJob picks one, ParseElasticJobs reads them all", len(jobs), strings.Join(ids, ", "))
 	}
 	return jobs[0], nil
 }
 
-// ParseElasticJobs reads every job of an Elastic or Kibana JSON document:
-// one job as ParseElasticJSON reads it, the get-jobs API's {"count",
-// "jobs": [...]}, or a Kibana ML module — the modules API's {"jobs": [{"id",
-// "config"}], "datafeeds": [{"id", "job_id", "config"}]}, alone or as the
-// "attributes" of an ml-module saved object as Elastic's integration
-// packages ship it. A module job takes its id as job_id and the query of
-// the datafeed naming it (ParseElasticDatafeed). The module's own
-// title, description, logo, index pattern and recognition query describe
-// the module and are ignored.
-func ParseElasticJobs(r io.Reader) ([]Job, error) {
+// ParseElasticJob reads the job with the given job_id from any document
+// ParseElasticJobs reads, parsing only that job and its datafeed, so that
+// a module whose other jobs Vigil refuses still yields it. A document of
+// one job without a job_id (a Kibana module's job file) is that job.
+func ParseElasticJob(r io.Reader, id string) (Job, error) {
+	o, err := readObject(r)
+	if err != nil {
+		return Job{}, err
+	}
+	if id == "" {
+		return Job{}, configErr("ParseElasticJob: empty job id")
+	}
+	jobs, err := parseElasticJobs(o, id)
+	if err != nil {
+		return Job{}, err
+	}
+	j := jobs[0]
+	switch {
+	case j.ID == "":
+		j.ID = id
+	case j.ID != id:
+		return Job{}, configErr("job JSON holds job %q, not %q", j.ID, id)
+	}
+	return j, nil
+}
+
+func readObject(r io.Reader) (*fastjson.Object, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
 	if err != nil {
 		return nil, configErr("reading job JSON: %v", err)
@@ -88,11 +105,29 @@ func ParseElasticJobs(r io.Reader) ([]Job, error) {
 	if err != nil {
 		return nil, configErr("job JSON: want an object, got %s", v.Type())
 	}
-	return parseElasticJobs(o)
+	return o, nil
 }
 
-// parseElasticJobs tells the document shapes apart by their keys.
-func parseElasticJobs(o *fastjson.Object) ([]Job, error) {
+// ParseElasticJobs reads every job of an Elastic or Kibana JSON document:
+// one job as ParseElasticJSON reads it, the get-jobs API's {"count",
+// "jobs": [...]}, or a Kibana ML module — the modules API's {"jobs": [{"id",
+// "config"}], "datafeeds": [{"id", "job_id", "config"}]}, alone or as the
+// "attributes" of an ml-module saved object as Elastic's integration
+// packages ship it. A module job takes its id as job_id and the query of
+// the datafeed naming it (ParseElasticDatafeed). The module's own
+// title, description, logo, index pattern and recognition query describe
+// the module and are ignored.
+func ParseElasticJobs(r io.Reader) ([]Job, error) {
+	o, err := readObject(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseElasticJobs(o, "")
+}
+
+// parseElasticJobs tells the document shapes apart by their keys; only, if
+// set, is the one job of a module to read.
+func parseElasticJobs(o *fastjson.Object, only string) ([]Job, error) {
 	if a := o.Get("attributes"); a != nil && string(o.Get("type").GetStringBytes()) == "ml-module" {
 		p := &jparser{}
 		var inner *fastjson.Object
@@ -105,10 +140,10 @@ func parseElasticJobs(o *fastjson.Object) ([]Job, error) {
 		if p.err != nil {
 			return nil, p.err
 		}
-		return parseModule(inner, "attributes")
+		return parseModule(inner, "attributes", only)
 	}
 	if o.Get("jobs") != nil {
-		return parseModule(o, "")
+		return parseModule(o, "", only)
 	}
 	if o.Get("config") != nil {
 		cfg := o.Get("config")
@@ -133,7 +168,7 @@ func parseElasticJobs(o *fastjson.Object) ([]Job, error) {
 
 // parseModule reads a Kibana module's (or the get-jobs API's) jobs and
 // attaches to each the datafeed that names it.
-func parseModule(o *fastjson.Object, at string) ([]Job, error) {
+func parseModule(o *fastjson.Object, at, only string) ([]Job, error) {
 	if o == nil {
 		return nil, configErr("%s: want an object", at)
 	}
@@ -141,6 +176,7 @@ func parseModule(o *fastjson.Object, at string) ([]Job, error) {
 	var jobs []Job
 	var feeds []*fastjson.Value
 	var feedAt []string
+	var skipped []string
 	join := func(k string) string {
 		if at == "" {
 			return k
@@ -159,6 +195,19 @@ func parseModule(o *fastjson.Object, at string) ([]Job, error) {
 				eo := p.obj(e, ei)
 				if p.err != nil {
 					return
+				}
+				if only != "" {
+					id := string(e.GetStringBytes("id"))
+					if id == "" {
+						id = string(e.GetStringBytes("job_id"))
+					}
+					if id == "" {
+						id = string(e.GetStringBytes("config", "job_id"))
+					}
+					if id != only {
+						skipped = append(skipped, id)
+						continue
+					}
 				}
 				var job Job
 				var err error
@@ -194,6 +243,9 @@ func parseModule(o *fastjson.Object, at string) ([]Job, error) {
 		return nil, p.err
 	}
 	if len(jobs) == 0 {
+		if only != "" {
+			return nil, configErr("%s holds no job %q (it holds %s)", join("jobs"), only, strings.Join(skipped, ", "))
+		}
 		return nil, configErr("%s holds no job", join("jobs"))
 	}
 	for i, f := range feeds {
@@ -212,6 +264,9 @@ func parseModule(o *fastjson.Object, at string) ([]Job, error) {
 			if jobs[j].ID == id {
 				k = j
 			}
+		}
+		if k < 0 && only != "" {
+			continue // another job's datafeed
 		}
 		if k < 0 {
 			return nil, configErr("%s: job_id %q names no job of the module", feedAt[i], id)
