@@ -394,6 +394,10 @@ func (m *Model) ObserveHash(bucket int64, entity, value uint64) (Result, error) 
 // touches ahead of processing them.
 const batchChunk = 32
 
+// prefetchLines is the number of cache lines of an entity's values that
+// ObserveBatch touches ahead.
+const prefetchLines = 8
+
 // ObserveBatch observes the pairs (entities[i], values[i]) of one bucket in
 // order and writes their results to out[i]: the same results, and the same
 // model afterwards, as calling ObserveHash for each pair in turn. It is
@@ -411,15 +415,16 @@ func (m *Model) ObserveBatch(bucket int64, entities, values []uint64, out []Resu
 		end := min(len(entities), start+batchChunk)
 		if len(m.tbl.slots) > 0 {
 			// Two passes of independent loads: the records, then the first
-			// two cache lines of their values (addresses read from the now
-			// cached records).
+			// cache lines of their values (addresses read from the now
+			// cached records; two cells a line).
 			var sink uint64
 			for _, k := range entities[start:end] {
 				sink += m.tbl.slots[m.tbl.home(k)].key
 			}
 			for _, k := range entities[start:end] {
-				if c := m.tbl.slots[m.tbl.home(k)].cells; len(c) > 0 {
-					sink += c[0].v + c[min(2, len(c)-1)].v
+				c := m.tbl.slots[m.tbl.home(k)].cells
+				for j := 0; j < len(c) && j < 2*prefetchLines; j += 2 {
+					sink += c[j].v
 				}
 			}
 			m.sink = sink
