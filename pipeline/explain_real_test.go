@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-ml/vigil/iforest"
 	"github.com/vigil-ml/vigil/knn"
 	"github.com/vigil-ml/vigil/lof"
+	"github.com/vigil-ml/vigil/ocsvm"
 	"github.com/vigil-ml/vigil/pipeline"
 	"github.com/vigil-ml/vigil/score"
 )
@@ -44,6 +45,11 @@ func TestExplainRanksCorruptedFeature(t *testing.T) {
 		{"knn", []pipeline.Detector{{Config: knn.Config{}}}},
 		{"lof", []pipeline.Detector{{Config: lof.Config{}}}},
 		{"knn+lof", []pipeline.Detector{{Config: knn.Config{}}, {Config: lof.Config{}}}},
+		{"ocsvm", []pipeline.Detector{{Config: ocsvm.Config{Nu: 0.1, Standardize: true}}}},
+		{"ocsvm nystroem", []pipeline.Detector{{Config: ocsvm.Config{Nu: 0.1, Standardize: true, Approximation: ocsvm.Nystroem, Components: 200, Seed: 1}}}},
+		{"autoencoder", []pipeline.Detector{{Config: autoencoder.Config{Seed: 1}}}},
+		{"autoencoder code 2", []pipeline.Detector{{Config: autoencoder.Config{Seed: 1, Hidden: []int{64, 2, 64}}}}},
+		{"knn+ocsvm+autoencoder", []pipeline.Detector{{Config: knn.Config{}}, {Config: ocsvm.Config{Nu: 0.1, Standardize: true}}, {Config: autoencoder.Config{Seed: 1, Hidden: []int{64, 2, 64}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := pipeline.Fit(context.Background(), X, pipeline.Config{Detectors: tc.ds, Combine: score.CombinerConfig{}})
