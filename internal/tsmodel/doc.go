@@ -19,8 +19,8 @@
 //     daily and 8 days with both day types seen for weekday/weekend), which
 //     is the significance test; profiles are centred so that they cannot
 //     pose as a level;
-//   - correction is none, a medium or a fast exponentially smoothed level of
-//     what base+season leaves over, which follows autocorrelated series
+//   - correction is none, a medium (gain 0.15) or a fast (gain 0.3)
+//     exponentially smoothed level of what base+season leaves over, which follows autocorrelated series
 //     (random-walk-like metrics) and trends the way Elastic's fast trend
 //     components do. There is no explicit slope: a trend is followed by the
 //     corrections with a lag of a few buckets, and not extrapolated by
@@ -47,7 +47,7 @@
 //
 // # Multi-bucket feature
 //
-// As Elastic's: the geometrically weighted (0.9 per bucket) mean of the
+// As Elastic's: the geometrically weighted (0.85 per bucket) mean of the
 // standardised residuals (each clipped to ±4), standardised by its own
 // decayed variance (which absorbs residual autocorrelation), available after
 // 9 buckets. It counts only when the current bucket deviates on the same
@@ -83,7 +83,7 @@
 // attack of a few hours is never its own; the ranges decay towards the
 // level over about sixteen weeks. A bucket whose value and deviation lie,
 // on the tested side, within the precedent ranges widened by one residual
-// deviation has its probability tempered to p^(1/10) before the Šidák
+// deviation or a tenth of the precedent excursion, whichever is larger, has its probability tempered to p^(1/10) before the Šidák
 // combination: 1e-30 becomes 1e-3, 1e-4 becomes 0.4. Probability is
 // therefore a calibrated p-value only for novel buckets; SingleBucketP and
 // MultiBucketP are the untempered tests.
