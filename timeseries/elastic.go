@@ -480,6 +480,9 @@ func parseJobObject(o *fastjson.Object, at string) (Job, error) {
 		return Job{}, p.err
 	}
 	if err := job.Validate(); err != nil {
+		if at != "" { // Validate names fields from the job's body
+			return Job{}, fmt.Errorf("%s: %w", at, err)
+		}
 		return Job{}, err
 	}
 	return job, nil

@@ -254,6 +254,29 @@ func compatScenarios() []compatScenario {
 					}
 				}
 			}},
+		{name: "security_auth time_of_day with inline datafeed_config", job: "auth_unusual_hour.json",
+			span: q, buckets: 21 * 96, hit: 20*96 + 12, entity: "carol", quiet: []string{"dave"}, minFiltered: 20,
+			gen: func(r *rand.Rand, b int, t time.Time, w io.Writer) {
+				// Each user signs in around 09:00 (carol) or 14:00 (dave) on
+				// every day; carol once at 03:00, dave's failed attempt at
+				// 03:00 is filtered.
+				for _, u := range []struct {
+					name string
+					hour int
+				}{{"carol", 9}, {"dave", 14}} {
+					if b%96 == u.hour*4+r.IntN(2) {
+						fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":"authentication","outcome":"success"},"user":{"name":%q},"source":{"ip":"10.0.0.5"}}`+"\n",
+							ts(t, time.Duration(r.IntN(900))*time.Second), u.name)
+					}
+				}
+				switch b {
+				case 20*96 + 12:
+					fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":"authentication","outcome":"success"},"user":{"name":"carol"},"source":{"ip":"203.0.113.5"}}`+"\n", ts(t, time.Minute))
+				}
+				if b%96 == 12 {
+					fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":"authentication","outcome":"failure"},"user":{"name":"dave"}}`+"\n", ts(t, 2*time.Minute))
+				}
+			}},
 		{name: "create-job body: datafeed_config with range/prefix, custom rules with a filter scope", job: "create_job_exfil_rules.json",
 			span: h, buckets: 14 * 24, hit: 13*24 + 2, entity: "ws-1", quiet: []string{"backup-01", "ws-2"}, minFiltered: 300,
 			gen: func(r *rand.Rand, b int, t time.Time, w io.Writer) {
@@ -352,5 +375,121 @@ func TestElasticFixturesRun(t *testing.T) {
 				t.Errorf("the injected anomaly of %s at %s scored %.1f, want ≥ 50", sc.entity, hitT, best)
 			}
 		})
+	}
+}
+
+// TestElasticFixturesParse checks what each fixture's settings become, and
+// that the metadata around them changes nothing.
+func TestElasticFixturesParse(t *testing.T) {
+	j, err := loadFixtureJob(t, "auth_logon_burst_by_ip.json", "datafeed_auth_logon_burst_by_ip.json", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.ID != "" || j.BucketSpan != 15*time.Minute || j.PruneWindow != 30*24*time.Hour || j.MemoryLimit != 128<<20 ||
+		len(j.Detectors) != 1 || j.Detectors[0].Function != "high_non_zero_count" || j.Detectors[0].ByFieldName != "source.ip" ||
+		j.Detectors[0].Description != "burst of sign-ins from one address" || len(j.Influencers) != 3 || j.TimeField != "@timestamp" {
+		t.Errorf("security_auth job file read as %+v", j)
+	}
+	// A picked job takes the id it was picked by.
+	j, err = ParseElasticJob(openFixture(t, "auth_logon_burst_by_ip.json"), "auth_burst")
+	if err != nil || j.ID != "auth_burst" {
+		t.Errorf("ParseElasticJob of a job file: %q, %v", j.ID, err)
+	}
+
+	// time_format epoch_ms of a datafeed job is Elasticsearch's default; a
+	// job without a datafeed keeps it.
+	j, err = loadFixtureJob(t, "linux_rare_process_fleet.json", "", "")
+	if err != nil || j.TimeFormat != "epoch_ms" {
+		t.Errorf("job alone: time format %q, %v", j.TimeFormat, err)
+	}
+	if err := ParseElasticDatafeed(openFixture(t, "datafeed_linux_rare_process_fleet.json"), &j); err != nil || j.TimeFormat != "" || j.Query == nil {
+		t.Errorf("with its datafeed: time format %q, query %v, %v", j.TimeFormat, j.Query, err)
+	}
+
+	jobs, err := ParseElasticJobs(openFixture(t, "module_api_network.json"))
+	if err != nil || len(jobs) != 2 || jobs[0].ID != "fixture_country_burst" || jobs[0].Query == nil ||
+		jobs[1].ID != "fixture_ports_per_source" || jobs[1].Query != nil || jobs[1].Detectors[0].OverFieldName != "source.ip" {
+		t.Errorf("modules API answer: %d jobs, %v", len(jobs), err)
+	}
+	if _, err := ParseElasticJSON(openFixture(t, "module_api_network.json")); err == nil || !strings.Contains(err.Error(), "fixture_ports_per_source") {
+		t.Errorf("two jobs to ParseElasticJSON: %v", err)
+	}
+	j, err = ParseElasticJob(openFixture(t, "module_saved_object_lateral.json"), "fixture_remote_file_bytes")
+	if err != nil || j.Detectors[0].Function != "high_sum" || j.Detectors[0].FieldName != "file.size" || j.Query == nil || j.BucketSpan != time.Hour {
+		t.Errorf("picked module job: %+v, %v", j, err)
+	}
+	j, err = ParseElasticJSON(openFixture(t, "get_jobs_network_denies.json"))
+	if err != nil || j.ID != "fixture-network-denies" || j.MemoryLimit != 64<<20 || j.ModelPlot || j.TimeFormat != "" {
+		t.Errorf("get-jobs answer: %+v, %v", j, err)
+	}
+	j, err = ParseElasticJSON(openFixture(t, "create_job_exfil_rules.json"))
+	if err != nil || j.Latency != 2*time.Minute || len(j.Detectors[0].Rules) != 2 || len(j.Filters) != 1 {
+		t.Errorf("create-job body: %+v, %v", j, err)
+	}
+
+	refused := []struct{ name, pick, want string }{
+		{"refused_info_content.json", "", `"high_info_content"`},
+		{"refused_runtime_mappings.json", "", "datafeed_config.runtime_mappings"},
+		{"refused_script_fields.json", "", "datafeed_config.script_fields"},
+		{"refused_aggregations.json", "", "datafeed_config.aggregations"},
+		{"refused_query_string.json", "", `"query_string"`},
+		{"refused_categorization.json", "", "categorization_field_name"},
+		{"refused_match_text.json", "", `"message"`},
+		{"refused_multivariate.json", "", "multivariate_by_fields"},
+		{"module_saved_object_lateral.json", "fixture_session_duration_spread", `"high_varp"`},
+		{"module_saved_object_lateral.json", "fixture_rare_directory", "attributes.datafeeds[2].config.runtime_mappings"},
+		{"module_saved_object_lateral.json", "no_such_job", "fixture_remote_file_writes"},
+		{"datafeed_auth_logon_burst_by_ip.json", "", "is a datafeed"},
+	}
+	for _, c := range refused {
+		var err error
+		if c.pick != "" {
+			_, err = ParseElasticJob(openFixture(t, c.name), c.pick)
+		} else {
+			_, err = ParseElasticJSON(openFixture(t, c.name))
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: err %v, want one naming %s", c.name, c.pick, err, c.want)
+		}
+	}
+	if _, err := ParseElasticJobs(openFixture(t, "module_saved_object_lateral.json")); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "attributes.jobs[2]") {
+		t.Errorf("whole module with a refused job: %v", err)
+	}
+	j = Job{ID: "mine", Detectors: []Detector{{Function: "count"}}}
+	if err := ParseElasticDatafeed(strings.NewReader(`{"job_id":"theirs","query":{"match_all":{}}}`), &j); err == nil || !strings.Contains(err.Error(), "theirs") {
+		t.Errorf("datafeed of another job: %v", err)
+	}
+	if err := ParseElasticDatafeed(strings.NewReader(`{"job_id":"mine","frequency":"1m","indices":["x"],"query":{"match_all":{}},"scroll_size":500}`), &j); err != nil || j.Query == nil {
+		t.Errorf("datafeed of the job: %v", err)
+	}
+	if err := ParseElasticDatafeed(strings.NewReader(`{"datafeeds":[{"datafeed_id":"d","job_id":"mine","query":{"term":{"a":"b"}},"state":"started"}]}`), &j); err == nil || !strings.Contains(err.Error(), "state") {
+		t.Errorf("unknown datafeed field: %v", err)
+	}
+}
+
+// TestQuerySnapshot checks that the new query clauses survive a snapshot.
+func TestQuerySnapshot(t *testing.T) {
+	j, err := loadFixtureJob(t, "linux_rare_process_fleet.json", "datafeed_linux_rare_process_fleet.json", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Detectors = []Detector{{Function: "count", ByFieldName: "process.name"}} // any engine will do
+	e, err := New(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := e.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e2 Engine
+	if err := e2.UnmarshalBinary(snap); err != nil {
+		t.Fatal(err)
+	}
+	ev := &MapEvent{Timestamp: t0, Strings: map[string]string{"event.category": "process", "event.type": "start",
+		"host.os.type": "linux", "process.name": "ci-agent-3", "user.name": "app"}}
+	if e2.Job().Query.Match(ev) || !e2.Job().Query.Match(&MapEvent{Timestamp: t0, Strings: map[string]string{"event.category": "process",
+		"event.type": "start", "host.os.family": "ubuntu", "process.name": "vim", "user.name": "app"}}) {
+		t.Error("restored query matches differently")
 	}
 }
