@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-ml/vigil/internal/codec"
 )
 
 func TestFilterMatch(t *testing.T) {
@@ -400,4 +402,33 @@ func TestCalendarRare(t *testing.T) {
 	if !(a1 > a0) || a1 < d0-10 {
 		t.Errorf("second use scored %.1f with the calendar, want above %.1f (without) and near %.1f (a first use)", a1, a0, d0)
 	}
+}
+
+// FuzzRulesSnapshot: snapshots of a job with rules, filters and calendars
+// restore or fail with ErrCorrupt, never panic.
+func FuzzRulesSnapshot(f *testing.F) {
+	job, err := ParseElasticJSON(strings.NewReader(rulesJobJSON))
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, _ := New(job)
+	for _, ev := range lookupEvents(1, 4, func(int, string) float64 { return 1 }) {
+		e.Observe(ev)
+	}
+	snap, _ := e.MarshalBinary()
+	f.Add(snap[6 : len(snap)-4])
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		var z Engine
+		if err := z.UnmarshalBinary(codec.Seal(snapMagic, snapVersion, payload)); err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		z.Observe(&testEvent{t: time.UnixMilli(z.latest).Add(10 * time.Minute), strs: map[string]string{"user.name": "svc-x"}})
+		z.Flush()
+		if _, err := z.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
