@@ -83,9 +83,10 @@ func TestIForestMatchesSklearn(t *testing.T) {
 // TestIForestExplainRealData repeats iforest's corrupted-feature test on the
 // shared sets: a normal row with one feature moved by 6 standard deviations
 // (of that feature over the set) should have that feature ranked first by
-// Explain. Features of a few distinct values are where a path-based credit
-// is weakest (a cut between two values isolates as much on either side), so
-// the bar is on the mean over sets.
+// Explain. The bar is on the mean over sets: wide sets of sparse features
+// (arrhythmia, mnist, spambase) are where a path-based credit is weakest,
+// since few of x's paths split on the moved feature. With the distance
+// credit of iforest's Explain the mean is 92 % (61 % with bits alone).
 func TestIForestExplainRealData(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("real-data explanation check skipped with -short and under -race")
@@ -164,5 +165,5 @@ func TestIForestExplainRealData(t *testing.T) {
 	require.Positive(t, sets)
 	t.Logf("mean over %d sets: %.1f%% of corrupted rows; over the %d sets with ≥ 20 flagged, %.1f%% of flagged rows",
 		sets, 100*sum/float64(sets), fsets, 100*fsum/float64(max(fsets, 1)))
-	assert.GreaterOrEqual(t, sum/float64(sets), 0.5)
+	assert.GreaterOrEqual(t, sum/float64(sets), 0.85)
 }

@@ -70,8 +70,10 @@ func ExampleModel_Explain() {
 	m, _ := iforest.Fit(context.Background(), logins(), iforest.Config{Seed: 7})
 	// A normal pause between attempts, but every attempt failed.
 	c, _ := m.Explain([]float64{31, 0.9})
-	fmt.Printf("seconds between attempts %.2f, failed-attempt ratio %.2f\n", c[0], c[1])
-	// Output: seconds between attempts 0.28, failed-attempt ratio 0.75
+	// Contributions are on no fixed scale: compare them, or read shares.
+	total := c[0] + c[1]
+	fmt.Printf("seconds between attempts %.1f%%, failed-attempt ratio %.1f%%\n", 100*c[0]/total, 100*c[1]/total)
+	// Output: seconds between attempts 0.0%, failed-attempt ratio 100.0%
 }
 
 func ExampleModel_ScoreBatchContext() {

@@ -107,24 +107,46 @@ func TestExplainProperties(t *testing.T) {
 	c, err := m.Explain(x)
 	require.NoError(t, err)
 	require.Len(t, c, 5)
-	// The contributions add up to the mean isolation rate, log2(ψ/leaf
-	// size)/h over the trees, h the path length.
-	var want float64
+	// Each split on x's path adds log2(n/m)·r²/h to its feature, r being
+	// x's distance past the split over the width of x's node in that
+	// feature; recomputed here the slow way, the node's box from scratch
+	// at every step.
+	want := make([]float64, 5)
 	for _, root := range m.roots {
+		var pathNodes []int32
 		i := root
 		for m.nodes[i].left != i {
+			pathNodes = append(pathNodes, i)
 			nd := m.nodes[i]
 			i = nd.left + b2i(x[nd.feature] > nd.split)
 		}
-		if i != root {
-			want += math.Log2(float64(m.sizes[root])/float64(m.sizes[i])) / m.vals[i]
+		leaf := i
+		for k, i := range pathNodes {
+			nd := m.nodes[i]
+			f := nd.feature
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for at, o := range m.nodes {
+				if int(o.left) != at && o.feature == f { // an internal node on f
+					lo, hi = math.Min(lo, o.split), math.Max(hi, o.split)
+				}
+			}
+			for _, a := range pathNodes[:k] {
+				if an := m.nodes[a]; an.feature == f {
+					if x[f] > an.split {
+						lo = math.Max(lo, an.split)
+					} else {
+						hi = math.Min(hi, an.split)
+					}
+				}
+			}
+			next := pathNodes2(pathNodes, k, leaf)
+			r := math.Abs(x[f]-nd.split) / (hi - lo)
+			want[f] += math.Log2(float64(m.sizes[i])/float64(m.sizes[next])) * r * r / m.vals[leaf]
 		}
 	}
-	var got float64
-	for _, v := range c {
-		got += v
+	for j := range want {
+		assert.InDelta(t, want[j]/float64(len(m.roots)), c[j], 1e-9*want[j], "feature %d", j)
 	}
-	assert.InDelta(t, want/float64(len(m.roots)), got, 1e-9)
 	// A decoded model explains identically; so does a copy with other
 	// workers.
 	b, _ := m.MarshalBinary()
@@ -142,4 +164,12 @@ func TestExplainProperties(t *testing.T) {
 	assert.ErrorIs(t, err, ErrDimension)
 	_, err = new(Model).Explain(x)
 	assert.ErrorIs(t, err, ErrNotFitted)
+}
+
+// pathNodes2 is the node after path[k]: the next on the path, or the leaf.
+func pathNodes2(path []int32, k int, leaf int32) int32 {
+	if k+1 < len(path) {
+		return path[k+1]
+	}
+	return leaf
 }

@@ -86,6 +86,9 @@ type Model struct {
 	planeIdx  []int32   // extended only: ext+1 feature indices per hyperplane
 	planeCoef []float64 // extended only: the matching normal components
 	sizes     []int32   // training rows that reached each node (Explain)
+	lgSize    []float64 // log2 of sizes
+	splitLo   []float64 // smallest split value on each feature (Explain)
+	splitHi   []float64 // largest
 }
 
 // Fit grows a forest on the rows of X.
