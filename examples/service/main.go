@@ -1,9 +1,9 @@
 // Command service is the life of a detection service on Vigil's pipeline API:
-// fit a k-NN + LOF pipeline on normal traffic and persist it as one file,
-// then, in a second process, load it, score every client's minute of traffic
-// concurrently under a deadline, grade each score's severity, explain it, and raise an alert
-// when a client stays at warning or worse for three minutes in a row, at
-// most one per client per five minutes.
+// fit a k-NN + LOF pipeline on normal traffic and save it as one file, then,
+// in a second process, load it, score every client's minute of traffic
+// concurrently under a deadline, grade each score's severity, explain it, and
+// raise an alert when a client stays at warning or worse for three minutes in
+// a row, at most one per client per five minutes.
 //
 //	go run ./examples/service                      # both steps: fit, then serve in a child process
 //	go run ./examples/service -mode fit -model m.vgl
@@ -22,8 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -40,75 +38,47 @@ func main() {
 	path := flag.String("model", filepath.Join(os.TempDir(), "vigil-service.vgl"), "the pipeline file")
 	workers := flag.Int("workers", runtime.NumCPU(), "goroutines scoring each batch")
 	flag.Parse()
-	ctx := context.Background()
 	switch *mode {
 	case "fit":
-		fit(ctx, *path)
+		fit(*path)
 	case "serve":
 		serve(*path, *workers)
 	case "demo":
-		fit(ctx, *path)
+		fit(*path)
 		self, err := os.Executable()
-		if err != nil {
-			log.Fatal(err)
-		}
-		child := exec.CommandContext(ctx, self, "-mode", "serve", "-model", *path, "-workers", strconv.Itoa(*workers))
+		must(err)
+		child := exec.Command(self, "-mode", "serve", "-model", *path, "-workers", fmt.Sprint(*workers))
 		child.Stdout, child.Stderr = os.Stdout, os.Stderr
-		if err := child.Run(); err != nil {
-			log.Fatal(err)
-		}
+		must(child.Run())
 	default:
 		log.Fatalf("unknown -mode %q", *mode)
 	}
 }
 
-// fit trains on two hours of normal traffic and writes the pipeline: both
+// fit trains on two hours of normal traffic and saves the pipeline: both
 // detectors, their normalisers, the weights, the threshold and its tiers.
-func fit(ctx context.Context, path string) {
+func fit(path string) {
 	train := training(1, 120)
-	p, err := pipeline.Fit(ctx, rows(train), pipeline.Config{
-		Detectors: []pipeline.Detector{
-			{Config: knn.Config{K: 10, Standardize: true}},
-			{Config: lof.Config{K: 20, Standardize: true}},
-		},
+	p, err := pipeline.Fit(context.Background(), rows(train), pipeline.Config{
+		Detectors:    []pipeline.Detector{{Config: knn.Config{K: 10, Standardize: true}}, {Config: lof.Config{K: 20, Standardize: true}}},
 		Combine:      score.CombinerConfig{Weights: []float64{0.5, 0.5}}, // 0.5·z(KNN) + 0.5·z(LOF)
 		Quantile:     0.99,
 		FeatureNames: featureNames,
 	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	blob, err := p.MarshalBinary()
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(path, blob, 0o600); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("[fit, pid %d] %d windows; %s; bar %.2f at the 99th percentile; wrote %s (%d kB)\n",
-		os.Getpid(), len(train), strings.Join(p.Kinds(), "+"), p.Threshold().Value(), path, len(blob)>>10)
+	must(err)
+	must(p.Save(path))
+	fmt.Printf("[fit, pid %d] %d windows; %v; bar %.2f at the 99th percentile; saved %s\n",
+		os.Getpid(), len(train), p.Kinds(), p.Threshold().Value(), path)
 }
 
 // serve loads the pipeline and watches the live hour.
 func serve(path string, workers int) {
-	blob, err := os.ReadFile(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	var loaded pipeline.Pipeline
-	if err := loaded.UnmarshalBinary(blob); err != nil { // refuses a file whose parts do not belong together
-		log.Fatal(err)
-	}
-	if err := loaded.CheckFeatures(featureNames); err != nil { // refuses a feed whose columns moved
-		log.Fatal(err)
-	}
+	loaded, err := pipeline.Load(path, featureNames...) // refuses parts that do not belong together, or moved columns
+	must(err)
 	p := loaded.WithWorkers(workers) // this machine's choice, not the training machine's
-	typical := p.Typical()
-	fmt.Printf("[serve, pid %d] loaded %s, scoring on %d workers\n", os.Getpid(), strings.Join(p.Kinds(), "+"), workers)
+	fmt.Printf("[serve, pid %d] loaded %v, scoring on %d workers\n", os.Getpid(), p.Kinds(), workers)
 	sustain, err := score.NewSustain(score.SustainConfig{Windows: 3, Window: time.Minute}) // warning or worse, 3 minutes running
-	if err != nil {
-		log.Fatal(err)
-	}
+	must(err)
 	var throttle score.Throttle // zero value: one alert per client per 5 minutes
 	scored, hits := 0, 0
 	for _, minute := range live(1, 60) {
@@ -130,7 +100,7 @@ func serve(path string, workers int) {
 			}
 			if d := throttle.Allow(w.client, w.end); d.Allowed {
 				fmt.Printf("%s ALERT %-8s %-8s score %5.2f (%4.0f %% of bar, %d held back before)  %s  [%s]\n", w.end.Format("15:04"),
-					w.client, r.Severity, r.Score, 100*r.Ratio, d.Suppressed, why(p, r, w.features, typical), w.injected)
+					w.client, r.Severity, r.Score, 100*r.Ratio, d.Suppressed, p.Reason(w.features, r, 3), w.injected)
 			}
 		}
 	}
@@ -148,14 +118,8 @@ func rows(ws []window) *mat.Dense {
 	return X
 }
 
-// why names the three features that explain a result, actual vs typical.
-func why(p *pipeline.Pipeline, r pipeline.Result, x, typical []float64) string {
-	var s []string
-	for _, c := range p.Top(r.Explanation, 3) {
-		if c.Share < 0.05 {
-			break
-		}
-		s = append(s, fmt.Sprintf("%s %.3g (typ. %.3g) %.0f%%", c.Name, x[c.Feature], typical[c.Feature], 100*c.Share))
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
 	}
-	return strings.Join(s, ", ")
 }
