@@ -39,24 +39,28 @@ func init() {
 
 // extDetector is the state of one detector that runs in the extension.
 type extDetector struct {
-	feat   feature
-	side   side
-	over   bool
-	loc    *time.Location
-	slots  []xslot              // per open bucket
-	pop    map[string]*popModel // (partition, by) -> population model
-	tod    map[string]*todModel // (partition, by) -> time model
-	rm     *rare.Model          // rare and freq_rare
-	comb   rare.Combiner        // a person's values (rare … over, freq_rare)
-	rbytes int64                // rare model bytes charged to the job
-	key    []byte               // scratch
-	self   []uint8              // influencer j is by (1), partition (2), over (3)
-	ordTmp []int32              // scratch
-	attr   map[string]struct{}  // scratch
-	byPers map[string][]int32   // scratch
-	cause  []Cause              // scratch
-	recs   []Record             // scratch
-	_      [0]func()            // not comparable
+	feat  feature
+	side  side
+	over  bool
+	loc   *time.Location
+	slots []xslot              // per open bucket
+	pop   map[string]*popModel // (partition, by) -> population model
+	tod   map[string]*todModel // (partition, by) -> time model
+	rm    *rare.Model          // rare and freq_rare
+	comb  rare.Combiner        // a person's values (rare … over, freq_rare)
+	// exclude_frequent: by values (attributes) or over values (people)
+	// present in more than 10% of the job's buckets are not reported
+	exclBy, exclOver bool
+	people           map[string]*xperson // buckets per person, with exclOver
+	rbytes           int64               // rare model bytes charged to the job
+	key              []byte              // scratch
+	self             []uint8             // influencer j is by (1), partition (2), over (3)
+	ordTmp           []int32             // scratch
+	attr             map[string]struct{} // scratch
+	byPers           map[string][]int32  // scratch
+	cause            []Cause             // scratch
+	recs             []Record            // scratch
+	_                [0]func()           // not comparable
 }
 
 // xslot holds one open bucket of an extension detector.
@@ -131,8 +135,8 @@ func (d *Detector) validateExt(at string) error {
 			return configErr("%s.time_zone %q: %v", at, d.TimeZone, err)
 		}
 	}
-	if isExt(d, f) && d.ExcludeFrequent != "" && d.ExcludeFrequent != "none" {
-		return configErr("%s.exclude_frequent is not supported with function %q or over_field_name", at, d.Function)
+	if (f.feat == featRare || f.feat == featFreqRare) && d.ExcludeFrequent != "" && d.ExcludeFrequent != "none" {
+		return configErr("%s.exclude_frequent is not supported with function %q (as in Elastic)", at, d.Function)
 	}
 	return nil
 }
@@ -156,6 +160,11 @@ func (e *Engine) initExt() error {
 			e.x.dets = make([]*extDetector, len(c.Detectors))
 		}
 		x := &extDetector{feat: f.feat, side: f.side, over: d.OverFieldName != ""}
+		x.exclBy = d.ByFieldName != "" && (d.ExcludeFrequent == "all" || d.ExcludeFrequent == "by")
+		x.exclOver = x.over && (d.ExcludeFrequent == "all" || d.ExcludeFrequent == "over")
+		if x.exclOver {
+			x.people = map[string]*xperson{}
+		}
 		x.slots = make([]xslot, e.slots)
 		for s := range x.slots {
 			x.slots[s].idx = map[string]int32{}
@@ -643,6 +652,12 @@ func (e *Engine) pruneExt(x *extDetector, c int64) {
 			e.stats.Pruned++
 		}
 	}
+	for k, p := range x.people {
+		if c-p.last >= e.effPrune {
+			delete(x.people, k)
+			e.bytes -= xpersonBytes + int64(2*len(k))
+		}
+	}
 	for k, m := range x.tod {
 		if c-m.last >= e.effPrune {
 			delete(x.tod, k)
@@ -684,4 +699,43 @@ func (c *Cause) appendJSON(b []byte, r *Record) []byte {
 	w.b = appendNum(append(w.b, '['), c.Typical)
 	w.b = append(w.b, ']')
 	return append(w.b, '}')
+}
+
+// xperson counts the buckets an over value was seen in (exclude_frequent).
+type xperson struct {
+	n    int64
+	last int64
+}
+
+const xpersonBytes = int64(unsafe.Sizeof(xperson{})) + 8 + int64(unsafe.Sizeof("")+8)*8/7 + 8
+
+// frequent reports whether something seen in n of the job's buckets is
+// frequent (Elastic's exclude_frequent: more than 10% after 20 buckets).
+func (e *Engine) frequent(n int64) bool {
+	jb := e.stats.Buckets + 1
+	return jb >= freqMinBucket && float64(n) > freqThreshold*float64(jb)
+}
+
+// frequentPerson counts the person's bucket c and reports whether it is
+// frequent; it is called once per person and bucket.
+func (e *Engine) frequentPerson(x *extDetector, part, over string, c int64) bool {
+	if !x.exclOver {
+		return false
+	}
+	k := part + "\x00" + over
+	p := x.people[k]
+	if p == nil {
+		if e.bytes+xpersonBytes+int64(2*len(k)) > e.job.MemoryLimit {
+			e.refuse()
+			return false
+		}
+		p = &xperson{}
+		x.people[k] = p
+		e.bytes += xpersonBytes + int64(2*len(k))
+	}
+	if p.last != c || p.n == 0 {
+		p.n++
+		p.last = c
+	}
+	return e.frequent(p.n)
 }

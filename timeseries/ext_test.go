@@ -19,7 +19,7 @@ import (
 func TestExtSnapshot(t *testing.T) {
 	job := Job{ID: "ext", Latency: 10 * time.Minute, TimeZone: "Europe/Berlin",
 		Detectors: []Detector{
-			{Function: "high_count", OverFieldName: "host"},
+			{Function: "high_count", OverFieldName: "host", ExcludeFrequent: "all"},
 			{Function: "distinct_count", FieldName: "user", OverFieldName: "host", ExcludeFrequent: "none"},
 			{Function: "mean", FieldName: "bytes", ByFieldName: "user", OverFieldName: "host"},
 			{Function: "rare", ByFieldName: "user", PartitionFieldName: "host"},

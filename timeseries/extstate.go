@@ -82,6 +82,17 @@ func (e *Engine) marshalExt(w *codec.Encoder) error {
 			w.Int(int(m.first))
 			w.Int(int(m.last))
 		}
+		keys = keys[:0]
+		for k := range x.people {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w.Int(len(keys))
+		for _, k := range keys {
+			w.String(k)
+			w.Int(int(x.people[k].n))
+			w.Int(int(x.people[k].last))
+		}
 		if x.rm != nil {
 			b, err := x.rm.MarshalBinary()
 			if err != nil {
@@ -235,6 +246,15 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 			m.n = int32(d.IntIn("observations", 0, math.MaxInt32))
 			m.first, m.last = int64(d.Int()), int64(d.Int())
 			x.tod[k] = m
+		}
+		npp := d.IntIn("people", 0, rem)
+		if npp > 0 && x.people == nil {
+			d.Fail("people counts without exclude_frequent")
+			return
+		}
+		for i := 0; i < npp; i++ {
+			k := d.String()
+			x.people[k] = &xperson{n: int64(d.IntIn("person buckets", 0, math.MaxInt64)), last: int64(d.Int())}
 		}
 		if x.rm != nil {
 			b := d.String()

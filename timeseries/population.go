@@ -232,10 +232,16 @@ func (e *Engine) closePop(di int, x *extDetector, sl *xslot, c, t int64) {
 		}
 		grp := sc[lo:hi]
 		ps := make([]float64, len(grp))
-		for k, s := range grp {
-			ps[k] = s.p
+		for k := range grp {
+			if x.exclBy && e.frequent(int64(grp[k].model.buckets)) {
+				grp[k].p = 1 // a frequent attribute is not reported
+			}
+			ps[k] = grp[k].p
 		}
 		p := math.Pow(combineAttributes(ps), sens)
+		if e.frequentPerson(x, a0.part, a0.over, c) {
+			p = 1
+		}
 		if p < scoreP0 {
 			sort.SliceStable(grp, func(a, b int) bool { return grp[a].p < grp[b].p })
 			top := grp[0]

@@ -126,3 +126,33 @@ func TestPopulationDistinctCount(t *testing.T) {
 		t.Errorf("another user scored %.1f (%s), want < 25", worstOther, worstWho)
 	}
 }
+
+// TestPopulationExcludeFrequent: a scanner present in most buckets is a
+// frequent over value; exclude_frequent over (or all) drops its record,
+// none keeps it.
+func TestPopulationExcludeFrequent(t *testing.T) {
+	evs := portScanStream(200, 30, 25, 3)
+	for _, c := range []struct {
+		excl string
+		want bool
+	}{{"none", true}, {"by", true}, {"over", false}, {"all", false}} {
+		e, err := New(Job{BucketSpan: 15 * time.Minute, Detectors: []Detector{{Function: "high_distinct_count", FieldName: "destination.port",
+			OverFieldName: "source.ip", ExcludeFrequent: c.excl}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := runAll(e, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, br := range res {
+			for _, r := range br.Records {
+				got = got || r.OverFieldValue == "10.0.0.17" && r.RecordScore >= 75
+			}
+		}
+		if got != c.want {
+			t.Errorf("exclude_frequent %s: scanner reported %v, want %v", c.excl, got, c.want)
+		}
+	}
+}

@@ -179,13 +179,19 @@ func (e *Engine) closeTime(di int, x *extDetector, sl *xslot, c, t int64) {
 		grp := sc[lo:hi]
 		ps := make([]float64, len(grp))
 		best := 0
-		for k, s := range grp {
-			ps[k] = s.p
-			if s.p < grp[best].p {
+		for k := range grp {
+			if x.exclBy && e.frequent(int64(grp[k].m.n)) {
+				grp[k].p = 1 // a frequent by value is not reported
+			}
+			ps[k] = grp[k].p
+			if grp[k].p < grp[best].p {
 				best = k
 			}
 		}
 		p := math.Pow(combineAttributes(ps), sens)
+		if e.frequentPerson(x, a0.part, a0.over, c) {
+			p = 1
+		}
 		if p < scoreP0 {
 			top := grp[best]
 			r := e.newRecord(di, &sl.accs[top.i], p, false)
