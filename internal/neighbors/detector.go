@@ -29,12 +29,22 @@ type Base struct {
 // NewBase indexes data (n×d, validated; standardised in place when scaler
 // is not nil, and kept by the index).
 func NewBase(pkg string, data []float64, n, d, k, workers int, scaler *scale.Scaler) *Base {
+	b, _ := newBaseContext(context.Background(), pkg, data, n, d, k, workers, scaler)
+	return b
+}
+
+// newBaseContext is NewBase that stops indexing once ctx is cancelled.
+func newBaseContext(ctx context.Context, pkg string, data []float64, n, d, k, workers int, scaler *scale.Scaler) (*Base, error) {
 	if scaler != nil {
 		scaler.ApplyRows(data, n)
 	}
-	b := &Base{Pkg: pkg, K: k, Workers: workers, Scaler: scaler, Index: New(data, n, d, Auto)}
+	ix, err := NewContext(ctx, data, n, d, Auto)
+	if err != nil {
+		return nil, err
+	}
+	b := &Base{Pkg: pkg, K: k, Workers: workers, Scaler: scaler, Index: ix}
 	b.pool.New = func() any { return b.newHits() }
-	return b
+	return b, nil
 }
 
 // FitBase validates X and k (K ≥ 1, fewer than the rows, values finite and
@@ -64,7 +74,9 @@ func FitBase(ctx context.Context, pkg string, X mat.Matrix, k int, standardize b
 	if standardize {
 		sc = scale.Fit(data, n, d)
 	}
-	b = NewBase(pkg, data, n, d, k, workers, sc)
+	if b, err = newBaseContext(ctx, pkg, data, n, d, k, workers, sc); err != nil {
+		return nil, nil, nil, err
+	}
 	dist, idx, err = b.Index.Train(ctx, k, workers)
 	if err != nil {
 		return nil, nil, nil, err

@@ -46,19 +46,35 @@ type Index struct {
 // New indexes the n rows of width d in data (row-major, not copied: the
 // caller must not modify it afterwards).
 func New(data []float64, n, d int, method Method) *Index {
+	ix, _ := NewContext(context.Background(), data, n, d, method)
+	return ix
+}
+
+// NewContext is New that stops building, returning ctx.Err(), once ctx is
+// cancelled: the tree of a large set takes a second or more to build.
+func NewContext(ctx context.Context, data []float64, n, d int, method Method) (*Index, error) {
 	ix := &Index{n: n, d: d, data: data}
 	if method == Auto {
-		method, ix.tree, ix.brute = choose(data, n, d)
+		method, ix.tree, ix.brute = choose(ctx, data, n, d)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	ix.method = method
 	if method == Tree {
 		if ix.tree == nil {
-			ix.tree = newKDTree(data, n, d)
+			ix.tree = newKDTreeContext(ctx, data, n, d)
 		}
 	} else if ix.brute == nil {
-		ix.brute = newBrute(data, n, d)
+		t := newKDTreeContext(ctx, data, n, d)
+		if !t.stopped {
+			ix.brute = newBruteOrdered(data, n, d, t.perm)
+		}
 	}
-	return ix
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return ix, nil
 }
 
 // Method reports the structure in use (never Auto).
@@ -93,11 +109,14 @@ const probeQueries = 64
 // follows this machine's speeds rather than another's constants. Timing
 // makes the choice, never the results, machine-dependent: both methods
 // return bit-identical neighbours.
-func choose(data []float64, n, d int) (Method, *kdTree, *brute) {
+func choose(ctx context.Context, data []float64, n, d int) (Method, *kdTree, *brute) {
 	if d > treeMaxDim {
 		return Brute, nil, nil
 	}
-	t := newKDTree(data, n, d)
+	t := newKDTreeContext(ctx, data, n, d)
+	if t.stopped {
+		return Tree, nil, nil // the caller sees ctx.Err()
+	}
 	if n <= 4*probeQueries {
 		return Tree, t, nil
 	}

@@ -1,15 +1,19 @@
 package neighbors
 
+import "context"
+
 // kdTree is a k-d tree over a permuted copy of the points, with
 // a tight bounding box per node. Leaves hold up to leafSize points stored
 // contiguously, so a leaf scan is a linear pass over memory.
 type kdTree struct {
-	d      int
-	pts    []float64 // points in tree order, n×d
-	perm   []int32   // pts row r is original point perm[r]
-	nodes  []node
-	bounds []float64 // per node: d lower then d upper bounds
-	varBuf []float64
+	ctx     context.Context // nil: the build cannot be cancelled
+	stopped bool            // ctx was cancelled during the build: the tree is unusable
+	d       int
+	pts     []float64 // points in tree order, n×d
+	perm    []int32   // pts row r is original point perm[r]
+	nodes   []node
+	bounds  []float64 // per node: d lower then d upper bounds
+	varBuf  []float64
 }
 
 type node struct {
@@ -25,14 +29,27 @@ type node struct {
 
 const leafSize = 16
 
-func newKDTree(data []float64, n, d int) *kdTree {
-	t := &kdTree{d: d, perm: make([]int32, n), varBuf: make([]float64, 2*d)}
+// cancelCheckRows is the smallest node at which a cancellable build checks
+// its context: a few hundred checks on a million rows, each node of that
+// size costing far more than the check.
+const cancelCheckRows = 4096
+
+func newKDTree(data []float64, n, d int) *kdTree { return newKDTreeContext(nil, data, n, d) }
+
+// newKDTreeContext is newKDTree that gives up once ctx is cancelled
+// (checked at every node of at least cancelCheckRows rows), leaving a tree
+// with stopped set that must not be searched.
+func newKDTreeContext(ctx context.Context, data []float64, n, d int) *kdTree {
+	t := &kdTree{ctx: ctx, d: d, perm: make([]int32, n), varBuf: make([]float64, 2*d)}
 	for i := range t.perm {
 		t.perm[i] = int32(i)
 	}
 	t.nodes = make([]node, 0, 2*(n/leafSize+1))
 	t.bounds = make([]float64, 0, 2*d*cap(t.nodes))
 	t.build(data, 0, n)
+	if t.stopped {
+		return t
+	}
 	t.pts = make([]float64, n*d)
 	for r, i := range t.perm {
 		copy(t.pts[r*d:(r+1)*d], data[int(i)*d:int(i)*d+d])
@@ -47,6 +64,10 @@ func (t *kdTree) build(data []float64, start, end int) int32 {
 	off := len(t.bounds)
 	for j := 0; j < 2*d; j++ {
 		t.bounds = append(t.bounds, 0)
+	}
+	if t.stopped || (t.ctx != nil && end-start >= cancelCheckRows && t.ctx.Err() != nil) {
+		t.stopped = true
+		return id
 	}
 	lo, hi := t.bounds[off:off+d], t.bounds[off+d:off+2*d]
 	first := int(t.perm[start]) * d

@@ -308,3 +308,29 @@ type hugeMatrix struct{ r, c int }
 func (m hugeMatrix) Dims() (int, int)    { return m.r, m.c }
 func (m hugeMatrix) At(int, int) float64 { return 0 }
 func (m hugeMatrix) T() mat.Matrix       { return mat.Transpose{Matrix: m} }
+
+// Issue 10: cancellation stops Fit promptly. The k-d tree of a large set
+// takes a second or more to build and was built to the end whatever the
+// context; NewContext gives up at the first large node after cancellation
+// and returns the context's error, on either method.
+func TestNewContextCancelled(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	n, d := 3*cancelCheckRows, 3
+	data := make([]float64, n*d)
+	for i := range data {
+		data[i] = r.NormFloat64()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, m := range []Method{Auto, Tree, Brute} {
+		ix, err := NewContext(ctx, append([]float64(nil), data...), n, d, m)
+		assert.ErrorIs(t, err, context.Canceled, "%v", m)
+		assert.Nil(t, ix)
+	}
+	tr := newKDTreeContext(ctx, append([]float64(nil), data...), n, d)
+	assert.True(t, tr.stopped)
+	assert.Len(t, tr.nodes, 1, "the build stops at the root")
+	ix, err := NewContext(context.Background(), data, n, d, Auto)
+	require.NoError(t, err)
+	assert.Equal(t, n, ix.Len())
+}
