@@ -52,18 +52,38 @@ func ParseElasticJSON(r io.Reader) (Job, error) {
 	if err != nil {
 		return Job{}, configErr("job JSON: want an object, got %s", v.Type())
 	}
+	if ids := moduleJobIDs(o); len(ids) > 1 {
+		return Job{}, configErr("job JSON holds %d jobs (%s); pick one by its id (ParseElasticJob, jobrun -job-id)", len(ids), strings.Join(ids, ", "))
+	}
 	jobs, err := parseElasticJobs(o, "")
 	if err != nil {
 		return Job{}, err
 	}
-	if len(jobs) != 1 {
-		ids := make([]string, len(jobs))
-		for i := range jobs {
-			ids[i] = jobs[i].ID
-		}
-		return Job{}, configErr("job JSON holds %d jobs (%s); ParseElasticJob picks one, ParseElasticJobs reads them all", len(jobs), strings.Join(ids, ", "))
-	}
 	return jobs[0], nil
+}
+
+// moduleJobIDs lists the ids of a module's or get-jobs answer's jobs.
+func moduleJobIDs(o *fastjson.Object) []string {
+	v := o.Get("jobs")
+	if a := o.Get("attributes"); a != nil {
+		v = a.Get("jobs")
+	}
+	if v == nil || v.Type() != fastjson.TypeArray {
+		return nil
+	}
+	arr, _ := v.Array()
+	var ids []string
+	for _, e := range arr {
+		id := e.GetStringBytes("id")
+		if len(id) == 0 {
+			id = e.GetStringBytes("job_id")
+		}
+		if len(id) == 0 {
+			id = e.GetStringBytes("config", "job_id")
+		}
+		ids = append(ids, string(id))
+	}
+	return ids
 }
 
 // ParseElasticJob reads the job with the given job_id from any document

@@ -411,7 +411,7 @@ func TestElasticFixturesParse(t *testing.T) {
 		jobs[1].ID != "fixture_ports_per_source" || jobs[1].Query != nil || jobs[1].Detectors[0].OverFieldName != "source.ip" {
 		t.Errorf("modules API answer: %d jobs, %v", len(jobs), err)
 	}
-	if _, err := ParseElasticJSON(openFixture(t, "module_api_network.json")); err == nil || !strings.Contains(err.Error(), "fixture_ports_per_source") {
+	if _, err := ParseElasticJSON(openFixture(t, "module_saved_object_lateral.json")); err == nil || !strings.Contains(err.Error(), "fixture_rare_directory") {
 		t.Errorf("two jobs to ParseElasticJSON: %v", err)
 	}
 	j, err = ParseElasticJob(openFixture(t, "module_saved_object_lateral.json"), "fixture_remote_file_bytes")

@@ -2,9 +2,16 @@
 // with no cluster:
 //
 //	go run ./examples/jobrun -job JOB.json -events EVENTS.ndjson [-out RECORDS.ndjson] [-buckets FILE] [-influencers FILE]
+//	    [-datafeed DATAFEED.json] [-job-id ID]
 //
 // JOB.json is an Elastic job (the create-job body, optionally with a
-// datafeed_config whose query filters the events). EVENTS.ndjson holds one
+// datafeed_config whose query filters the events; the get-jobs API's
+// answer; a Kibana module's job file), or a module holding several jobs
+// (the Kibana modules API's answer, an integration package's ml_module
+// saved object), from which -job-id picks one with its datafeed.
+// -datafeed reads the job's datafeed from its own file (a Kibana module's
+// datafeed_*.json), as Elastic keeps them. A job without a job_id takes
+// -job-id, or else the file's name without .json. EVENTS.ndjson holds one
 // JSON document per line with dotted ECS field names (nested objects or
 // literal dotted keys) and the time in the job's data_description
 // (default: an RFC 3339 @timestamp). Every record result with record_score
@@ -22,7 +29,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/vigil-ml/vigil/timeseries"
@@ -52,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	bucketsPath := fs.String("buckets", "", "bucket results NDJSON (optional)")
 	inflPath := fs.String("influencers", "", "influencer results NDJSON (optional)")
 	minScore := fs.Float64("min-score", 1, "write records with record_score at least this")
+	dfPath := fs.String("datafeed", "", "Elastic datafeed JSON file for the job (optional)")
+	jobID := fs.String("job-id", "", "the job to run from a module of several (optional)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,12 +70,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errors.New("-job and -events are required")
 	}
-	jf, err := os.Open(*jobPath)
+	job, err := loadJob(*jobPath, *dfPath, *jobID)
 	if err != nil {
 		return err
 	}
-	eng, err := timeseries.FromElasticJSON(jf)
-	jf.Close()
+	eng, err := timeseries.New(job)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *jobPath, err)
 	}
@@ -201,6 +211,39 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "jobrun: %d (event, detector) pairs lacked the detector's fields and were skipped by that detector\n", st.MissingField)
 	}
 	return nil
+}
+
+// loadJob reads the job (picked by id from a module if id is set) and its
+// datafeed file if any.
+func loadJob(jobPath, dfPath, id string) (timeseries.Job, error) {
+	jf, err := os.Open(jobPath)
+	if err != nil {
+		return timeseries.Job{}, err
+	}
+	defer jf.Close()
+	var job timeseries.Job
+	if id != "" {
+		job, err = timeseries.ParseElasticJob(jf, id)
+	} else {
+		job, err = timeseries.ParseElasticJSON(jf)
+	}
+	if err != nil {
+		return job, fmt.Errorf("%s: %w", jobPath, err)
+	}
+	if job.ID == "" { // Kibana names a module's jobs after their files
+		job.ID = strings.TrimSuffix(filepath.Base(jobPath), ".json")
+	}
+	if dfPath != "" {
+		df, err := os.Open(dfPath)
+		if err != nil {
+			return job, err
+		}
+		defer df.Close()
+		if err := timeseries.ParseElasticDatafeed(df, &job); err != nil {
+			return job, fmt.Errorf("%s: %w", dfPath, err)
+		}
+	}
+	return job, nil
 }
 
 // create opens path for writing behind a buffer; "" gives def (nil: none).
