@@ -374,6 +374,12 @@ func readManifest(r io.Reader, path string) (map[string]Entry, error) {
 		if e.Anomalies, err = count("n_anomalies"); err != nil {
 			return nil, err
 		}
+		if e.Anomalies > e.N {
+			return nil, fail(lineNo, "%d anomalies in %d rows", e.Anomalies, e.N)
+		}
+		if _, dup := out[e.Name]; dup {
+			return nil, fail(lineNo, "set %.40q listed twice", e.Name)
+		}
 		out[e.Name] = e
 	}
 }

@@ -22,6 +22,8 @@ func TestManifestShortLines(t *testing.T) {
 		{"only a name", "name\tn\td\tn_anomalies\nx\n", "line 2: 1 fields, no n field"},
 		{"negative count", "name\tn\td\tn_anomalies\nx\t-4\t2\t1\n", "line 2 column 2 (n)"},
 		{"huge cell quoted short", "name\tn\td\tn_anomalies\nx\t" + strings.Repeat("9z", 5000) + "\t2\t1\n", "(10000 bytes)"},
+		{"more anomalies than rows", "name\tn\td\tn_anomalies\nx\t10\t2\t30\n", "line 2: 30 anomalies in 10 rows"},
+		{"set listed twice", "name\tn\td\tn_anomalies\nx\t10\t2\t3\nx\t12\t2\t3\n", "line 3: set \"x\" listed twice"},
 		{"long line", "name\tn\td\tn_anomalies\n" + strings.Repeat("x", MaxLineBytes+1) + "\n", "line 2: longer than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
