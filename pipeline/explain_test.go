@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"math"
 	"testing"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/vigil-ml/vigil/internal/check"
 	"github.com/vigil-ml/vigil/score"
 )
 
@@ -26,7 +24,7 @@ func (l linear) Score(x []float64) (float64, error) {
 	return s, nil
 }
 
-func (l linear) ScoreTo(dst []float64, X mat.Matrix) error {
+func (l linear) ScoreToContext(_ context.Context, dst []float64, X mat.Matrix) error {
 	n, _ := X.Dims()
 	for i := 0; i < n; i++ {
 		dst[i], _ = l.Score(mat.Row(nil, i, X))
@@ -111,29 +109,4 @@ func TestExplainCombination(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, r.Label)
 	assert.Nil(t, r.Explanation)
-}
-
-// A detector without ScoreToContext is scored in blocks with the context
-// checked between them; the rows of a block's error are the batch's rows.
-func TestScoreToBlocks(t *testing.T) {
-	n := 2*scoreBlock + 17
-	X := mat.NewDense(n, 3, nil)
-	for i := 0; i < n; i++ {
-		X.SetRow(i, []float64{float64(i), 1, 2})
-	}
-	det := linear{[]float64{1, 0, 0}}
-	dst := make([]float64, n)
-	require.NoError(t, scoreTo(context.Background(), det, dst, X))
-	for i := range dst {
-		require.Equal(t, float64(i), dst[i])
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	assert.ErrorIs(t, scoreTo(ctx, det, dst, X), context.Canceled)
-
-	e := shiftRow(check.ErrorAt("knn", ErrNonFinite, 3, 1, "row 3 column 1 is NaN"), scoreBlock)
-	var ce *Error
-	require.True(t, errors.As(e, &ce))
-	assert.Equal(t, scoreBlock+3, ce.Row)
-	assert.Equal(t, 1, ce.Col)
 }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -18,7 +17,7 @@ import (
 // that a detector gains them without the pipeline's format changing.
 type detector interface {
 	Score(x []float64) (float64, error)
-	ScoreTo(dst []float64, X mat.Matrix) error
+	ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error
 }
 
 // Optional capabilities of a detector.
@@ -28,9 +27,6 @@ type (
 	}
 	marshaler interface {
 		MarshalBinary() ([]byte, error)
-	}
-	ctxScorer interface {
-		ScoreToContext(ctx context.Context, dst []float64, X mat.Matrix) error
 	}
 )
 
@@ -54,9 +50,9 @@ type kind struct {
 	fit func(ctx context.Context, X mat.Matrix, cfg any) (detector, []float64, error)
 	// decode reads the detector's own blob.
 	decode func(b []byte) (detector, error)
-	// withWorkers returns the detector with its scoring workers set, or
-	// the detector unchanged (and false) when it cannot.
-	withWorkers func(d detector, n int) (detector, bool)
+	// withWorkers returns a copy of the detector that scores with n
+	// workers.
+	withWorkers func(d detector, n int) detector
 }
 
 var kinds = []kind{
@@ -82,12 +78,7 @@ var kinds = []kind{
 			m := new(iforest.Model)
 			return m, m.UnmarshalBinary(b)
 		},
-		withWorkers: func(d detector, n int) (detector, bool) {
-			if w, ok := d.(interface{ WithWorkers(int) *iforest.Model }); ok {
-				return w.WithWorkers(n), true
-			}
-			return d, false
-		},
+		withWorkers: func(d detector, n int) detector { return d.(*iforest.Model).WithWorkers(n) },
 	},
 	{
 		tag: "knn", version: 1,
@@ -110,12 +101,7 @@ var kinds = []kind{
 			m := new(knn.Model)
 			return m, m.UnmarshalBinary(b)
 		},
-		withWorkers: func(d detector, n int) (detector, bool) {
-			if w, ok := d.(interface{ WithWorkers(int) *knn.Model }); ok {
-				return w.WithWorkers(n), true
-			}
-			return d, false
-		},
+		withWorkers: func(d detector, n int) detector { return d.(*knn.Model).WithWorkers(n) },
 	},
 	{
 		tag: "lof", version: 1,
@@ -138,12 +124,7 @@ var kinds = []kind{
 			m := new(lof.Model)
 			return m, m.UnmarshalBinary(b)
 		},
-		withWorkers: func(d detector, n int) (detector, bool) {
-			if w, ok := d.(interface{ WithWorkers(int) *lof.Model }); ok {
-				return w.WithWorkers(n), true
-			}
-			return d, false
-		},
+		withWorkers: func(d detector, n int) detector { return d.(*lof.Model).WithWorkers(n) },
 	},
 	{
 		tag: "ocsvm", version: 1,
@@ -167,12 +148,7 @@ var kinds = []kind{
 			m := new(ocsvm.Model)
 			return m, m.UnmarshalBinary(b)
 		},
-		withWorkers: func(d detector, n int) (detector, bool) {
-			if w, ok := d.(interface{ WithWorkers(int) *ocsvm.Model }); ok {
-				return w.WithWorkers(n), true
-			}
-			return d, false
-		},
+		withWorkers: func(d detector, n int) detector { return d.(*ocsvm.Model).WithWorkers(n) },
 	},
 	{
 		tag: "autoencoder", version: 1,
@@ -196,12 +172,7 @@ var kinds = []kind{
 			m := new(autoencoder.Model)
 			return m, m.UnmarshalBinary(b)
 		},
-		withWorkers: func(d detector, n int) (detector, bool) {
-			if w, ok := d.(interface{ WithWorkers(int) *autoencoder.Model }); ok {
-				return w.WithWorkers(n), true
-			}
-			return d, false
-		},
+		withWorkers: func(d detector, n int) detector { return d.(*autoencoder.Model).WithWorkers(n) },
 	},
 }
 
@@ -260,59 +231,9 @@ func scoreAll(ctx context.Context, d detector, X mat.Matrix) ([]float64, error) 
 	return dst, scoreTo(ctx, d, dst, X)
 }
 
-// scoreBlock is the number of rows scored between two looks at the context
-// when a detector has no context-aware batch method of its own.
-const scoreBlock = 4096
-
-// scoreTo scores the rows of X into dst. A detector with ScoreToContext is
-// cancelled by it; any other is scored in blocks with the context checked
-// between them, so a cancelled batch stops within one block.
+// scoreTo scores the rows of X into dst; every detector's ScoreToContext
+// checks ctx between its parallel blocks, so a cancelled batch stops
+// promptly.
 func scoreTo(ctx context.Context, d detector, dst []float64, X mat.Matrix) error {
-	if c, ok := d.(ctxScorer); ok {
-		return c.ScoreToContext(ctx, dst, X)
-	}
-	n, cols := X.Dims()
-	if n <= scoreBlock {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return d.ScoreTo(dst, X)
-	}
-	var dense *mat.Dense
-	if dm, ok := X.(*mat.Dense); ok {
-		dense = dm
-	}
-	for lo := 0; lo < n; lo += scoreBlock {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		hi := min(lo+scoreBlock, n)
-		var block mat.Matrix
-		if dense != nil {
-			block = dense.Slice(lo, hi, 0, cols)
-		} else {
-			b := mat.NewDense(hi-lo, cols, nil)
-			for i := lo; i < hi; i++ {
-				for j := 0; j < cols; j++ {
-					b.Set(i-lo, j, X.At(i, j))
-				}
-			}
-			block = b
-		}
-		if err := d.ScoreTo(dst[lo:hi], block); err != nil {
-			return shiftRow(err, lo)
-		}
-	}
-	return nil
-}
-
-// shiftRow makes the row of a block's error a row of the whole batch.
-func shiftRow(err error, lo int) error {
-	if e, ok := err.(*Error); ok && e.Row >= 0 {
-		c := *e
-		c.Row += lo
-		c.Msg = fmt.Sprintf("%s (row %d of the batch)", e.Msg, c.Row)
-		return &c
-	}
-	return err
+	return d.ScoreToContext(ctx, dst, X)
 }

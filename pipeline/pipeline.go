@@ -508,7 +508,7 @@ func (p *Pipeline) rawBatch(ctx context.Context, X mat.Matrix) ([][]float64, int
 // WithWorkers returns a copy of the pipeline whose detectors score with n
 // workers (0 or less means GOMAXPROCS), for instance on a loaded pipeline
 // whose training machine had another number of cores. Results do not depend
-// on it. A detector that cannot set its workers keeps its own.
+// on it.
 func (p *Pipeline) WithWorkers(n int) *Pipeline {
 	if p == nil {
 		return nil
@@ -517,7 +517,9 @@ func (p *Pipeline) WithWorkers(n int) *Pipeline {
 	q.workers = n
 	q.parts = slices.Clone(p.parts)
 	for i := range q.parts {
-		q.parts[i].det, _ = q.parts[i].kind.withWorkers(q.parts[i].det, n)
+		if w := q.parts[i].kind.withWorkers; w != nil {
+			q.parts[i].det = w(q.parts[i].det, n)
+		}
 	}
 	return &q
 }
