@@ -28,11 +28,11 @@ func TestExtSnapshot(t *testing.T) {
 			{Function: "time_of_week", OverFieldName: "host", TimeZone: "America/New_York"},
 		},
 		Influencers: []string{"user", "host"}, ExactDistinct: 2}
-	days := 3
+	days, cuts := 3, []int{1, 1 << 13, 1 << 14}
 	if raceEnabled {
-		days = 2
+		days, cuts = 2, []int{1 << 12}
 	}
-	evs := countStream(days, 4, 2*288-9, 8)
+	evs := countStream(days, 4, days*288-9, 8)
 	straight, err := New(job)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestExtSnapshot(t *testing.T) {
 	if records == 0 {
 		t.Fatal("no records: the comparison would prove little")
 	}
-	for _, cut := range []int{1, len(evs) / 2, len(evs) - 5} {
+	for _, cut := range append(cuts, len(evs)-5) {
 		a, _ := New(job)
 		var got []BucketResult
 		for _, ev := range evs[:cut] {
