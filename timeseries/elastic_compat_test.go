@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,70 @@ func TestQuerySnapshot(t *testing.T) {
 	if e2.Job().Query.Match(ev) || !e2.Job().Query.Match(&MapEvent{Timestamp: t0, Strings: map[string]string{"event.category": "process",
 		"event.type": "start", "host.os.family": "ubuntu", "process.name": "vim", "user.name": "app"}}) {
 		t.Error("restored query matches differently")
+	}
+}
+
+// FuzzElasticJSON feeds mutated job, module and datafeed documents to the
+// readers: errors are fine, panics are not. Seeds are the fixtures.
+func FuzzElasticJSON(f *testing.F) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "elastic", "*.json"))
+	for _, n := range names {
+		if b, err := os.ReadFile(n); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if j, err := ParseElasticJSON(bytes.NewReader(data)); err == nil {
+			if _, err := New(j); err != nil {
+				t.Fatalf("parsed job refused by New: %v", err)
+			}
+		}
+		ParseElasticJobs(bytes.NewReader(data))
+		ParseElasticJob(bytes.NewReader(data), "fixture_remote_file_writes")
+		j := Job{Detectors: []Detector{{Function: "count"}}}
+		ParseElasticDatafeed(bytes.NewReader(data), &j)
+	})
+}
+
+// TestGlobMatchRegexp checks the wildcard matcher against Go's regexp on
+// random patterns and strings over a small alphabet (with * ? \ and a
+// two-byte rune), with and without case folding.
+func TestGlobMatchRegexp(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alpha := []string{"a", "b", "A", "é", "*", "?", `\`}
+	for n := 0; n < 20000; n++ {
+		var p, s strings.Builder
+		for i := r.IntN(7); i > 0; i-- {
+			p.WriteString(alpha[r.IntN(len(alpha))])
+		}
+		for i := r.IntN(8); i > 0; i-- {
+			s.WriteString(alpha[r.IntN(4)])
+		}
+		pat, str := p.String(), s.String()
+		fold := r.IntN(2) == 0
+		var re strings.Builder
+		if fold {
+			re.WriteString("(?i)")
+		}
+		re.WriteString("^(?s)")
+		rs := []rune(pat)
+		for i := 0; i < len(rs); i++ {
+			switch c := rs[i]; {
+			case c == '*':
+				re.WriteString(".*")
+			case c == '?':
+				re.WriteString(".")
+			case c == '\\' && i+1 < len(rs):
+				i++
+				re.WriteString(regexp.QuoteMeta(string(rs[i])))
+			default:
+				re.WriteString(regexp.QuoteMeta(string(c)))
+			}
+		}
+		re.WriteString("$")
+		want := regexp.MustCompile(re.String()).MatchString(str)
+		if got := globMatch(pat, str, fold, true); got != want {
+			t.Fatalf("globMatch(%q, %q, fold %v) = %v, regexp %s says %v", pat, str, fold, got, re.String(), want)
+		}
 	}
 }
