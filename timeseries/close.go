@@ -183,7 +183,7 @@ func (e *Engine) sizeStats(ts time.Time, status MemoryStatus) ModelSizeStats {
 	return ModelSizeStats{
 		JobID: e.job.ID, Timestamp: ts,
 		ModelBytes: e.bytes, MemoryLimit: e.job.MemoryLimit, MemoryStatus: status,
-		Series: int64(len(e.series) - len(e.free)), Partitions: int64(len(e.parts)),
+		Series: int64(len(e.series)-len(e.free)) + e.extSeries(), Partitions: int64(len(e.parts)),
 		AllocationFailures: e.stats.Refused, Pruned: e.stats.Pruned,
 	}
 }

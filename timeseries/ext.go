@@ -739,3 +739,20 @@ func (e *Engine) frequentPerson(x *extDetector, part, over string, c int64) bool
 	}
 	return e.frequent(p.n)
 }
+
+// extSeries is the number of models the extension detectors hold
+// (population attributes, time-of entities, rare entities), counted in
+// ModelSizeStats.Series.
+func (e *Engine) extSeries() int64 {
+	n := 0
+	for _, x := range e.x.dets {
+		if x == nil {
+			continue
+		}
+		n += len(x.pop) + len(x.tod)
+		if x.rm != nil {
+			n += x.rm.Stats().Entities
+		}
+	}
+	return int64(n)
+}
