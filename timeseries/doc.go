@@ -89,6 +89,67 @@
 // covered 97.0% (mean) and 96.4% (count) of a held-back week of a seasonal
 // series (TestForecastCoverage, 5 seeds).
 //
+// # Porting Elastic jobs
+//
+// Documents: ParseElasticJSON reads a create-job body (with or without
+// datafeed_config), the get-jobs API's answer holding one job, a Kibana
+// module's job file (no job_id) and a module entry {"id", "config"};
+// ParseElasticJobs and ParseElasticJob (one job by id) also read the
+// modules API's {"jobs", "datafeeds"} and integration packages' ml-module
+// saved objects ({"attributes": {...}, "type": "ml-module"}), attaching to
+// each job the datafeed whose job_id names it; ParseElasticDatafeed reads a
+// separate datafeed file (Kibana's "JOB_ID" placeholder names any job).
+// examples/jobrun takes them as -job, -job-id and -datafeed. Each field is
+// one of:
+//
+//   - Applied: job_id; analysis_config bucket_span, detectors (function,
+//     field_name, by_, over_, partition_field_name, exclude_frequent,
+//     use_null, detector_description, custom_rules), influencers,
+//     summary_count_field_name, latency, model_prune_window;
+//     analysis_limits.model_memory_limit; data_description time_field,
+//     time_format, format (json or xcontent); model_plot_config enabled and
+//     terms; the datafeed's query (the subset Query documents). Vigil's own:
+//     analysis_config.time_zone, detectors[].time_zone, top-level filters,
+//     calendars and vigil {sensitivity, adaptation_rate, exact_distinct}.
+//   - Accepted with no effect (storage, scheduling, display): description,
+//     groups, job_type, job_version, create_time, finished_time,
+//     custom_settings (created_by, security_app_display_name, custom_urls,
+//     job_tags, threat_tactics, ...), results_index_name,
+//     results_retention_days, renormalization_window_days (scores are never
+//     renormalised), model_snapshot_retention_days,
+//     daily_model_snapshot_retention_after_days, background_persist_interval,
+//     allow_lazy_open, blocked, deleting, model_snapshot_id,
+//     model_snapshot_min_version, analysis_limits.categorization_examples_limit,
+//     detectors[].detector_index, model_plot_config.annotations_enabled,
+//     per_partition_categorization.stop_on_warn; the datafeed's datafeed_id,
+//     job_id (checked against the job's), indices, indexes, indices_options,
+//     scroll_size, frequency, query_delay, chunking_config,
+//     delayed_data_check_config, max_empty_searches, authorization, and empty
+//     runtime_mappings, script_fields and aggregations; a module's id, title,
+//     description, type, logo, logoFile, defaultIndexPattern, kibana, tags
+//     and recognition query; a saved object's id, references and migration
+//     versions.
+//   - Read as Elasticsearch would see the documents: a datafeed hands its job
+//     the time field as epoch milliseconds whatever the documents hold, so a
+//     datafeed job's time_format "epoch_ms" (what Kibana writes) reads the
+//     documents' times as Elasticsearch's default date mapping does (RFC 3339
+//     or epoch milliseconds). match and match_phrase match whole values, as
+//     on ECS keyword fields. In events, [] is an absent field and [v] is v;
+//     longer arrays make the line bad (counted, reported).
+//   - Refused with ErrUnsupported naming the field, because each would change
+//     what is analysed: the functions median, varp, info_content (with their
+//     high_ and low_ forms), metric and lat_long; categorization
+//     (categorization_field_name, categorization_filters,
+//     categorization_analyzer, per_partition_categorization.enabled true);
+//     multivariate_by_fields true; non-empty runtime_mappings, script_fields
+//     and aggregations (Vigil analyses events as they are: compute derived
+//     fields before the job); query types outside the subset (query_string,
+//     simple_query_string, regexp, fuzzy, ids, nested, script, terms
+//     lookup, ...), date math and formats in range, match options that
+//     analyse (analyzer, fuzziness, ...) and match on ECS text fields
+//     (message, error.message, error.stack_trace, *.text); a custom rule's
+//     force_time_shift; and any field not listed here.
+//
 // # Scores
 //
 // A record is emitted for every scored series whose probability is below

@@ -28,10 +28,14 @@ func FromElasticJSON(r io.Reader) (*Engine, error) {
 // analysis_config (bucket_span, detectors, influencers,
 // summary_count_field_name, latency, model_prune_window), analysis_limits
 // (model_memory_limit), data_description (time_field, time_format) and
-// datafeed_config.query. Settings that only concern Elastic's storage and
-// scheduling (description, groups, results_retention_days, datafeed
-// indices, frequency, ...) are accepted and have no effect; any other field,
-// and any setting Vigil does not implement, is an error naming the field.
+// datafeed_config.query. Settings that only concern Elastic's storage,
+// scheduling and display (description, groups, custom_settings,
+// results_retention_days, datafeed indices, frequency, ...) are accepted
+// and have no effect; any other field, and any setting Vigil does not
+// implement, is an error naming the field ("Porting Elastic jobs" in the
+// package doc lists them all). It also reads the get-jobs answer and a
+// Kibana module's job file or {"id", "config"} entry; a document of several
+// jobs is an error listing their ids (see ParseElasticJob).
 // A top-level "vigil" object may set sensitivity, adaptation_rate and
 // exact_distinct, which Elastic lacks. Detectors' custom_rules are read as
 // Elastic writes them; the filters their scopes name and the job's
