@@ -233,6 +233,10 @@ func parseModule(o *fastjson.Object, at, only string) ([]Job, error) {
 						continue
 					}
 				}
+				if f := e.Get("file"); f != nil {
+					p.check(configErr("%s names the file %s: this is a Kibana module manifest; parse the job and datafeed files it names (jobrun -job reads the manifest)", ei, f))
+					return
+				}
 				var job Job
 				var err error
 				if eo.Get("config") != nil {

@@ -441,6 +441,7 @@ func TestElasticFixturesParse(t *testing.T) {
 		{"module_saved_object_lateral.json", "fixture_rare_directory", "attributes.datafeeds[2].config.runtime_mappings"},
 		{"module_saved_object_lateral.json", "no_such_job", "fixture_remote_file_writes"},
 		{"datafeed_auth_logon_burst_by_ip.json", "", "is a datafeed"},
+		{"module_dir/manifest.json", "fixture_auth_burst", "module manifest"},
 	}
 	for _, c := range refused {
 		var err error

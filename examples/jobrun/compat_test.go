@@ -96,6 +96,10 @@ func TestRunElasticFixtures(t *testing.T) {
 				}
 			}},
 	}
+	// A Kibana module directory: the manifest names the job and datafeed files.
+	m := cases[0]
+	m.name, m.job, m.datafeed, m.jobID, m.wantJobID = "module manifest, -job-id", "module_dir/manifest.json", "", "fixture_auth_burst", "fixture_auth_burst"
+	cases = append(cases, m)
 	base := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,6 +167,7 @@ func TestRunElasticRefused(t *testing.T) {
 		{[]string{"-job", filepath.Join(fixtures, "module_saved_object_lateral.json")}, "-job-id"},
 		{[]string{"-job", filepath.Join(fixtures, "module_saved_object_lateral.json"), "-job-id", "fixture_rare_directory"}, "runtime_mappings"},
 		{[]string{"-job", filepath.Join(fixtures, "linux_rare_process_fleet.json"), "-datafeed", filepath.Join(fixtures, "refused_query_string.json")}, "analysis_config"},
+		{[]string{"-job", filepath.Join(fixtures, "module_dir", "manifest.json")}, "fixture_unusual_hour"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer

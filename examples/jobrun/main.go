@@ -8,7 +8,9 @@
 // datafeed_config whose query filters the events; the get-jobs API's
 // answer; a Kibana module's job file), or a module holding several jobs
 // (the Kibana modules API's answer, an integration package's ml_module
-// saved object), from which -job-id picks one with its datafeed.
+// saved object, a Kibana module directory's manifest.json, whose job and
+// datafeed files are read from its ml/ folder), from which -job-id picks one
+// with its datafeed.
 // -datafeed reads the job's datafeed from its own file (a Kibana module's
 // datafeed_*.json), as Elastic keeps them. A job without a job_id takes
 // -job-id, or else the file's name without .json. EVENTS.ndjson holds one
@@ -24,6 +26,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,6 +36,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/valyala/fastjson"
 
 	"github.com/vigil-ml/vigil/timeseries"
 )
@@ -216,16 +221,27 @@ func run(args []string, stdout, stderr io.Writer) error {
 // loadJob reads the job (picked by id from a module if id is set) and its
 // datafeed file if any.
 func loadJob(jobPath, dfPath, id string) (timeseries.Job, error) {
-	jf, err := os.Open(jobPath)
+	data, err := os.ReadFile(jobPath)
 	if err != nil {
 		return timeseries.Job{}, err
 	}
-	defer jf.Close()
+	if mj, mdf, mid, ok, err := fromManifest(jobPath, data, id); ok || err != nil {
+		if err != nil {
+			return timeseries.Job{}, err
+		}
+		if dfPath == "" {
+			dfPath = mdf
+		}
+		jobPath, id = mj, mid
+		if data, err = os.ReadFile(jobPath); err != nil {
+			return timeseries.Job{}, err
+		}
+	}
 	var job timeseries.Job
 	if id != "" {
-		job, err = timeseries.ParseElasticJob(jf, id)
+		job, err = timeseries.ParseElasticJob(bytes.NewReader(data), id)
 	} else {
-		job, err = timeseries.ParseElasticJSON(jf)
+		job, err = timeseries.ParseElasticJSON(bytes.NewReader(data))
 	}
 	if err != nil {
 		return job, fmt.Errorf("%s: %w", jobPath, err)
@@ -244,6 +260,49 @@ func loadJob(jobPath, dfPath, id string) (timeseries.Job, error) {
 		}
 	}
 	return job, nil
+}
+
+// fromManifest resolves a Kibana module manifest ({"jobs": [{"id",
+// "file"}], "datafeeds": [{"id", "file", "job_id"}]}): the job file of id
+// (or of the only job) and its datafeed file, looked up in the manifest's
+// ml/ folder as Kibana keeps them, or beside it. ok is false for anything
+// but a manifest.
+func fromManifest(path string, data []byte, id string) (job, datafeed, jobID string, ok bool, err error) {
+	v, err := fastjson.ParseBytes(data)
+	if err != nil || len(v.GetArray("jobs")) == 0 || v.Get("jobs", "0", "file") == nil {
+		return "", "", "", false, nil
+	}
+	dir := filepath.Dir(path)
+	resolve := func(f string) string {
+		if p := filepath.Join(dir, "ml", f); fileExists(p) {
+			return p
+		}
+		return filepath.Join(dir, f)
+	}
+	jobs := v.GetArray("jobs")
+	var ids []string
+	pick := -1
+	for i, j := range jobs {
+		ids = append(ids, string(j.GetStringBytes("id")))
+		if ids[i] == id || id == "" && len(jobs) == 1 {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return "", "", "", true, fmt.Errorf("%s: module of %d jobs (%s): pick one with -job-id", path, len(jobs), strings.Join(ids, ", "))
+	}
+	job = resolve(string(jobs[pick].GetStringBytes("file")))
+	for _, d := range v.GetArray("datafeeds") {
+		if string(d.GetStringBytes("job_id")) == ids[pick] {
+			datafeed = resolve(string(d.GetStringBytes("file")))
+		}
+	}
+	return job, datafeed, ids[pick], true, nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
 }
 
 // create opens path for writing behind a buffer; "" gives def (nil: none).
