@@ -28,7 +28,11 @@ func gaussian(n, d int, seed uint64) *mat.Dense {
 // Kernel rows are computed in parallel blocks; the model must not depend on
 // how many.
 func TestWorkersIdentical(t *testing.T) {
-	X := gaussian(3000, 7, 1)
+	n := 3000
+	if raceEnabled {
+		n = 1200 // still 5× the rows a 1 MiB cache holds
+	}
+	X := gaussian(n, 7, 1)
 	var ref *Model
 	for _, w := range []int{1, 2, 3, 8} {
 		m, err := Fit(context.Background(), X, Config{Nu: 0.3, Workers: w, CacheMiB: 1})
@@ -233,7 +237,11 @@ func TestCancel(t *testing.T) {
 }
 
 func TestProgressAndMaxIter(t *testing.T) {
-	X := gaussian(3000, 4, 8)
+	n := 3000
+	if raceEnabled {
+		n = 1500 // still more than one progress period of 1000 iterations
+	}
+	X := gaussian(n, 4, 8)
 	var got []Progress
 	m, err := Fit(context.Background(), X, Config{Progress: func(p Progress) { got = append(got, p) }})
 	require.NoError(t, err)
