@@ -39,26 +39,35 @@ func (m *Model) Advance(bucket int64) error {
 // closeBucket adds one use to every pair seen in the open bucket and brings
 // the population's distinct-user masses up to date.
 func (m *Model) closeBucket() {
-	for _, k := range m.touched {
-		pos := m.tbl.find(k)
-		if pos < 0 {
-			continue
-		}
-		e := &m.tbl.slots[pos]
-		for i := range e.cells {
-			if c := &e.cells[i]; c.last == m.cur {
-				c.c += m.g
-				c.hits = 0
+	if len(m.touched)*4 >= len(m.tbl.slots) {
+		// Many entities were touched: walk the table in memory order, a
+		// chunk at a time, touching each chunk's values before the work so
+		// that their cache misses overlap. The order of entities does not
+		// change the result.
+		slots := m.tbl.slots
+		var sink uint64
+		for start := 0; start < len(slots); start += batchChunk {
+			end := min(len(slots), start+batchChunk)
+			for i := start; i < end; i++ {
+				if e := &slots[i]; e.used && e.last == m.cur {
+					for j := 0; j < len(e.cells) && j < 2*prefetchLines; j += 2 {
+						sink += e.cells[j].v
+					}
+				}
+			}
+			for i := start; i < end; i++ {
+				if e := &slots[i]; e.used && e.last == m.cur {
+					m.closeEntity(e)
+				}
 			}
 		}
-		e.tail += e.pend
-		e.pend = 0
-		sortCells(e.cells)
-		h := 0.0
-		for i := range e.cells {
-			h += e.cells[i].c
+		m.sink = sink
+	} else {
+		for _, k := range m.touched {
+			if pos := m.tbl.find(k); pos >= 0 {
+				m.closeEntity(&m.tbl.slots[pos])
+			}
 		}
-		e.head = h
 	}
 	m.touched = m.touched[:0]
 	for _, k := range m.vtouched {
@@ -80,6 +89,24 @@ func (m *Model) closeBucket() {
 	m.popPend = 0
 	clear(m.tailSet)
 	m.stats.Buckets++
+}
+
+// closeEntity adds the open bucket's uses to an entity touched in it.
+func (m *Model) closeEntity(e *entity) {
+	for i := range e.cells {
+		if c := &e.cells[i]; c.last == m.cur {
+			c.c += m.g
+			c.hits = 0
+		}
+	}
+	e.tail += e.pend
+	e.pend = 0
+	sortCells(e.cells)
+	h := 0.0
+	for i := range e.cells {
+		h += e.cells[i].c
+	}
+	e.head = h
 }
 
 // sortCells restores descending order after increments (insertion sort:
