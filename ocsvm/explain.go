@@ -100,13 +100,18 @@ func (m *Model) explainRBF(x []float64) []float64 {
 		}
 		dist[i] = t
 	}
+	logc := make([]float64, nsv)
+	for i, c := range m.coef {
+		logc[i] = math.Log(math.Abs(c))
+	}
 	out := make([]float64, d)
 	logw := make([]float64, nsv) // log|aᵢⱼ| for the current j
 	top := make([]int, 0, explainCandidates)
+	act := make([]int, 0, nsv)
 	for j := range d {
 		for i := range nsv {
 			e := x[j] - m.sv[i*d+j]
-			logw[i] = math.Log(math.Abs(m.coef[i])) - g*(dist[i]-e*e)
+			logw[i] = logc[i] - g*(dist[i]-e*e)
 		}
 		// The 1-D decision with feature j at v, shifted by a common
 		// factor exp(−shift) so that the largest weight is about 1.
@@ -117,11 +122,20 @@ func (m *Model) explainRBF(x []float64) []float64 {
 		if math.IsInf(shift, -1) {
 			continue // all coefficients zero
 		}
+		// Support vectors whose weight is below e⁻³⁵ of the largest change
+		// no candidate's value by more than nsv·e⁻³⁵ relative, and they are
+		// most of them when x is far from the data in the other features.
+		act = act[:0]
+		for i, v := range logw {
+			if v-shift > -35 {
+				act = append(act, i)
+			}
+		}
 		f := func(v float64) float64 {
 			var s float64
-			for i := range nsv {
+			for _, i := range act {
 				e := v - m.sv[i*d+j]
-				s += math.Copysign(math.Exp(logw[i]-shift-g*e*e), m.coef[i])
+				s += math.Copysign(fastExp(logw[i]-shift-g*e*e), m.coef[i])
 			}
 			return s
 		}
@@ -136,24 +150,27 @@ func (m *Model) explainRBF(x []float64) []float64 {
 		// Mean-shift climbs the mixture from the best candidate; a step is
 		// kept only if it raises the decision (Nyström coefficients may be
 		// negative, where mean-shift is not an ascent).
+		// The pass that computes a step's weights also gives the decision
+		// at the current v (their sum), so each step costs one pass.
 		v := bestV
-		for range explainMeanShift {
+		for it := 0; it <= explainMeanShift; it++ {
 			var num, den float64
-			for i := range nsv {
+			for _, i := range act {
 				e := v - m.sv[i*d+j]
-				w := math.Copysign(math.Exp(logw[i]-shift-g*e*e), m.coef[i])
+				w := math.Copysign(fastExp(logw[i]-shift-g*e*e), m.coef[i])
 				num += w * m.sv[i*d+j]
 				den += w
+			}
+			if it > 0 {
+				if !(den > best) {
+					break
+				}
+				best, bestV = den, v
 			}
 			if !(den > 0) {
 				break
 			}
 			v = num / den
-			if fv := f(v); fv > best {
-				best, bestV = fv, v
-			} else {
-				break
-			}
 		}
 		out[j] = (best - base) * math.Exp(shift)
 	}
@@ -257,6 +274,7 @@ func (m *Model) explainFourier(x []float64) []float64 {
 	}
 	ell := 1 / math.Sqrt(2*m.kern.gamma)
 	out := make([]float64, d)
+	grid := make([]float64, 17) // t = −8 … 8 length-scales
 	for j := range d {
 		f := func(delta float64) float64 {
 			var s float64
@@ -266,11 +284,23 @@ func (m *Model) explainFourier(x []float64) []float64 {
 			return s
 		}
 		// A grid of whole length-scales, then two halvings around its best.
+		// The grid's cosines come from one rotation per component:
+		// cos(θ + (t+1)δ) and sin(θ + (t+1)δ) from those at t.
+		clear(grid)
+		for l, w := range fm.w {
+			step := ell * fm.omega[l*d+j]
+			c, sn := math.Cos(theta[l]-8*step), math.Sin(theta[l]-8*step)
+			cd, sd := math.Cos(step), math.Sin(step)
+			for t := range grid {
+				grid[t] += w * c
+				c, sn = c*cd-sn*sd, sn*cd+c*sd
+			}
+		}
 		base := f(0)
 		best, at := base, 0.0
-		for t := -8; t <= 8; t++ {
-			if v := f(float64(t) * ell); t != 0 && v > best {
-				best, at = v, float64(t)*ell
+		for t, v := range grid {
+			if t != 8 && v > best {
+				best, at = v, float64(t-8)*ell
 			}
 		}
 		for _, h := range []float64{ell / 2, ell / 4} {

@@ -170,3 +170,48 @@ func TestExplainErrors(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 1, e.Col)
 }
+
+// Far and extreme rows (up to the ±1e150 Fit accepts) are explained with
+// finite, non-negative values, and a row far off in one feature is still
+// explained by that feature, by the fallback if need be (exact and Nyström;
+// far from the data a Fourier model's decision is the noise of its random
+// features).
+func TestExplainExtreme(t *testing.T) {
+	X := plane(200, 4, 8)
+	for _, cfg := range []ocsvm.Config{
+		{Nu: 0.2},
+		{Nu: 0.2, Standardize: true, Approximation: ocsvm.Nystroem, Components: 50},
+		{Nu: 0.2, Standardize: true, Approximation: ocsvm.Fourier, Components: 50},
+		{Nu: 0.2, Kernel: ocsvm.Poly, Degree: 3},
+		{Nu: 0.2, Kernel: ocsvm.Sigmoid},
+		{Nu: 0.2, Kernel: ocsvm.Linear},
+	} {
+		m, err := ocsvm.Fit(context.Background(), X, cfg)
+		require.NoError(t, err)
+		for _, x := range [][]float64{{0, 0, 1e6, 0}, {1e150, -1e150, 0, 1}, {0, 0, 0, 0}, {1e-300, 5e-324, 0, 0}} {
+			e, err := m.Explain(x)
+			if cfg.Kernel == ocsvm.Poly && math.Abs(x[0]) > 1e100 {
+				continue // the kernel overflows; Explain may refuse like Score
+			}
+			require.NoError(t, err, "%v %v", cfg.Kernel, x)
+			for _, v := range e {
+				require.False(t, math.IsNaN(v) || math.IsInf(v, 0) || v < 0, "%v %v: %v", cfg.Kernel, x, e)
+			}
+		}
+		if cfg.Kernel == ocsvm.RBF && cfg.Approximation != ocsvm.Fourier {
+			e, err := m.Explain([]float64{0, 0, 1e6, 0})
+			require.NoError(t, err)
+			assert.Equal(t, 2, argmaxOf(e), "%v: %v", cfg.Approximation, e)
+		}
+	}
+}
+
+func argmaxOf(x []float64) int {
+	b := 0
+	for i, v := range x {
+		if v > x[b] {
+			b = i
+		}
+	}
+	return b
+}
