@@ -33,7 +33,8 @@ import (
 // kernels the candidates are x_j and seventeen quantiles of the support
 // vectors' values of feature j. Fourier models have no support vectors; v
 // is searched on a grid of ±8 kernel length-scales 1/√(2γ) around x_j,
-// refined to a quarter length-scale.
+// refined to a quarter length-scale; far from the data a Fourier model's
+// decision is the noise of its random features, and so is its explanation.
 // With Standardize, v is searched in the standardised space, which changes
 // nothing in the result. Explain is deterministic.
 //
