@@ -84,6 +84,10 @@
 // scikit-learn's Nystroem(300) + SGDOneClassSVM, each fit in a few
 // seconds.
 //
+// Explain gives each feature's part in a row's score: how far the score
+// falls when that feature alone takes the value the model finds most
+// typical given the others (see Model.Explain).
+//
 // A Model is immutable and safe for concurrent use; Score allocates
 // nothing. MarshalBinary/UnmarshalBinary encode it in Vigil's versioned,
 // checksummed format; decoding checks the invariants Fit guarantees.
