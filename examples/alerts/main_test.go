@@ -13,6 +13,9 @@ import (
 // critical and name their source; the noisy and the nightly rules stay
 // below major once the job has seen a week.
 func TestScenario(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
+	}
 	a, err := analyse(generate(1, days))
 	if err != nil {
 		t.Fatal(err)
@@ -39,13 +42,16 @@ func TestJobrunAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go run ../jobrun")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command")
-	}
 	ndays := 10
 	if os.Getenv("VIGIL_EXAMPLES_FULL") != "" {
 		ndays = days
+	}
+	if raceEnabled {
+		ndays = 3
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
 	}
 	evs := generate(2, ndays)
 	dir := t.TempDir()

@@ -12,6 +12,9 @@ import (
 // TestScenario: both attacks are critical, the office NATs and the
 // travellers stay below major once the job has seen a week.
 func TestScenario(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
+	}
 	a, err := analyse(generate(1, 28))
 	if err != nil {
 		t.Fatal(err)
@@ -40,13 +43,16 @@ func TestJobrunAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go run ../jobrun")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command")
-	}
 	days := 10
 	if os.Getenv("VIGIL_EXAMPLES_FULL") != "" {
 		days = 28
+	}
+	if raceEnabled {
+		days = 3
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
 	}
 	evs := generate(2, days)
 	dir := t.TempDir()

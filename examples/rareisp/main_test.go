@@ -13,6 +13,9 @@ import (
 // a new host's first networks and a developer's first Zoom call (common in
 // the fleet) stay below minor, the nightly backups below major.
 func TestScenario(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
+	}
 	a, err := analyse(generate(1, 28))
 	if err != nil {
 		t.Fatal(err)
@@ -42,13 +45,16 @@ func TestJobrunAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go run ../jobrun")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command")
-	}
 	days := 10
 	if os.Getenv("VIGIL_EXAMPLES_FULL") != "" {
 		days = 28
+	}
+	if raceEnabled {
+		days = 3
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
 	}
 	evs := generate(2, days)
 	dir := t.TempDir()
