@@ -74,6 +74,12 @@
 // returns ErrCorrupt and never panics (the fuzz target reaches past the
 // checksum).
 //
+// Save writes the blob to a file atomically (a temporary file renamed over
+// the old one) and Load reads it back, checking the feature names a service
+// gives it against the ones the pipeline was fit with. Reason formats the
+// top features of a result's explanation, actual against typical values, in
+// one line for an alert.
+//
 // # Cost and concurrency
 //
 // A Pipeline is immutable and safe for concurrent use. Score allocates the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -115,4 +117,45 @@ func ExamplePipeline_Explain() {
 	// critical
 	// latency: 93 %
 	// load: 3 %
+}
+
+// A service saves its fitted pipeline to a file, loads it in another process
+// with a check that the feed's columns are the ones it was fit on, and
+// prints each alert with its reason.
+func ExampleLoad() {
+	r := rand.New(rand.NewPCG(7, 8))
+	names := []string{"requests", "errors", "bytes"}
+	X := mat.NewDense(500, 3, nil)
+	for i := 0; i < 500; i++ {
+		X.SetRow(i, []float64{100 + 10*r.NormFloat64(), 2 + r.Float64(), 5000 + 300*r.NormFloat64()})
+	}
+	p, err := pipeline.Fit(context.Background(), X, pipeline.Config{
+		Detectors:    []pipeline.Detector{{Config: knn.Config{K: 10, Standardize: true}}},
+		FeatureNames: names,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "vigil")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "model.vgl")
+	if err := p.Save(path); err != nil {
+		log.Fatal(err)
+	}
+
+	loaded, err := pipeline.Load(path, names...) // in another process
+	if err != nil {
+		log.Fatal(err)
+	}
+	x := []float64{104, 2.5, 9000}
+	res, err := loaded.Score(x)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s: %s\n", res.Severity, loaded.Reason(x, res, 2))
+	// Output:
+	// critical: bytes 9e+03 (typ. 5e+03) 99%
 }
