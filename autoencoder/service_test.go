@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -115,5 +116,43 @@ func TestExplainRanksCorruptedFeature(t *testing.T) {
 			t.Logf("%s d=%d: corrupted feature first in %.1f %% ± %.1f (SE, %d seeds × %d rows)", tc.name, d, 100*mean, 100*sd/math.Sqrt(seeds), seeds, trials)
 			assert.GreaterOrEqual(t, mean, tc.want, "%s d=%d", tc.name, d)
 		}
+	}
+}
+
+// countingCtx reports cancellation from its after-th look at Err on, and
+// counts the looks.
+type countingCtx struct {
+	context.Context
+	mu           sync.Mutex
+	looks, after int
+}
+
+func (c *countingCtx) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.looks++
+	if c.looks > c.after {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A batch cancelled while it runs stops within a block per worker: of 2,000
+// blocks of 64 rows, a context cancelled at its fourth look lets only a
+// handful more be started.
+func TestContextCancelPrompt(t *testing.T) {
+	X := latent(6, 200, 4)
+	m, err := Fit(context.Background(), X, Config{Seed: 6, Epochs: 1})
+	require.NoError(t, err)
+	const n = 64 * 2000
+	big := mat.NewDense(n, 4, nil)
+	for i := 0; i < n; i++ {
+		big.SetRow(i, X.RawRowView(i%200))
+	}
+	for _, w := range []int{1, 2, 4} {
+		ctx := &countingCtx{Context: context.Background(), after: 3}
+		dst := make([]float64, n)
+		assert.ErrorIs(t, m.WithWorkers(w).ScoreToContext(ctx, dst, big), context.Canceled)
+		assert.Less(t, ctx.looks, 3+4*w, "workers %d", w)
 	}
 }
