@@ -51,7 +51,7 @@
 // standardised residuals (each clipped to ±4), standardised by its own
 // decayed variance (which absorbs residual autocorrelation), available after
 // 9 buckets. It counts only when the current bucket deviates on the same
-// side (|z| ≥ 1), so that the buckets after a single spike are not flagged.
+// side (|z| ≥ 1.5), so that the buckets after a single spike are not flagged.
 // The combined probability is 1-(1-m)² with m = min(p_single, p_multi), the
 // Šidák correction for taking the smaller of two tests; Sensitivity s
 // reports it as p^s. MultiBucketImpact is Elastic's formula.

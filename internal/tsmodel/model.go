@@ -573,10 +573,12 @@ func mergeRanges(a, b ranges) ranges {
 }
 
 // minP is the smaller of the single- and multi-bucket p. The multi-bucket
-// test counts only while this bucket deviates on the same side, so the
-// buckets after a lone spike are not flagged.
+// test counts only while this bucket deviates by at least 1.5 residual
+// deviations on the same side, so the buckets after a lone spike, and the
+// ordinary buckets inside a long mild run, are not flagged (NAB: 1.5 and
+// 1.75 beat 1 and 1.25 by a quarter to a third of a point).
 func (e *eval) minP(psb, pmb float64) float64 {
-	if math.Abs(e.z) >= 1 && e.z*e.mbZ > 0 && pmb < psb {
+	if math.Abs(e.z) >= 1.5 && e.z*e.mbZ > 0 && pmb < psb {
 		return pmb
 	}
 	return psb
