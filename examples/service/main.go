@@ -80,7 +80,6 @@ func serve(path string, workers int) {
 	sustain, err := score.NewSustain(score.SustainConfig{Windows: 3, Window: time.Minute}) // warning or worse, 3 minutes running
 	must(err)
 	var throttle score.Throttle // zero value: one alert per client per 5 minutes
-	scored, hits := 0, 0
 	for _, minute := range live(1, 60) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a minute's budget
 		results, err := p.ScoreBatch(ctx, rows(minute))                         // concurrent, cancellable
@@ -89,12 +88,8 @@ func serve(path string, workers int) {
 			log.Printf("minute ending %s not scored: %v", minute[0].end.Format("15:04"), err)
 			continue
 		}
-		scored += len(minute)
 		for i, w := range minute {
 			r := results[i]
-			if r.Severity >= score.Warning {
-				hits++
-			}
 			if !sustain.Observe(w.client, w.end, r.Severity).Sustained {
 				continue
 			}
@@ -104,9 +99,9 @@ func serve(path string, workers int) {
 			}
 		}
 	}
-	st := throttle.Stats()
-	fmt.Printf("[serve] %d windows scored, %d at warning or worse; %d alerts sent, %d held back by the throttle\n",
-		scored, hits, st.Allowed, st.Suppressed)
+	ss, st := sustain.Stats(), throttle.Stats()
+	fmt.Printf("[serve] %d windows scored, %d in a sustained run at warning or worse; %d alerts sent, %d held back by the throttle\n",
+		ss.Windows, ss.Sustained, st.Allowed, st.Suppressed)
 }
 
 // rows stacks the windows' features into a matrix, one row per window.
