@@ -134,8 +134,10 @@
 //     datafeed job's time_format "epoch_ms" (what Kibana writes) reads the
 //     documents' times as Elasticsearch's default date mapping does (RFC 3339
 //     or epoch milliseconds). match and match_phrase match whole values, as
-//     on ECS keyword fields. In events, [] is an absent field and [v] is v;
-//     longer arrays make the line bad (counted, reported).
+//     on ECS keyword fields. In NDJSON events [] is an absent field and [v]
+//     is v; a field only the query reads may hold several values and
+//     matches if any does, as in Elasticsearch; several values in a field
+//     the analysis reads make the line bad (counted, reported).
 //   - Refused with ErrUnsupported naming the field, because each would change
 //     what is analysed: the functions median, varp, info_content (with their
 //     high_ and low_ forms), metric and lat_long; categorization

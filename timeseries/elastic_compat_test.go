@@ -560,3 +560,57 @@ func TestGlobMatchRegexp(t *testing.T) {
 		}
 	}
 }
+
+// TestNDJSONMultiValued: ECS documents hold arrays (event.type
+// ["connection", "start"]); the query matches a field if any value does, as
+// Elasticsearch, while a field the analysis reads must hold one value.
+func TestNDJSONMultiValued(t *testing.T) {
+	job, err := ParseElasticJSON(strings.NewReader(`{"job_id":"mv","analysis_config":{"bucket_span":"15m",
+	  "detectors":[{"function":"count","by_field_name":"host.name"}],"influencers":["source.ip"]},
+	  "datafeed_config":{"query":{"bool":{"filter":[{"term":{"event.type":"start"}},{"range":{"destination.port":{"gte":400,"lt":500}}}],
+	    "must_not":[{"wildcard":{"tags":"*noise*"}}]}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := New(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []struct {
+		json   string
+		pass   bool
+		badMsg string
+	}{
+		{`{"event":{"type":["connection","start"]},"destination.port":[80,443],"host.name":"a","tags":["x","y"]}`, true, ""},
+		{`{"event":{"type":["connection","end"]},"destination.port":[80,443],"host.name":"a"}`, false, ""},
+		{`{"event":{"type":["start"]},"destination.port":[80,8080],"host.name":"a"}`, false, ""},
+		{`{"event":{"type":["start",null]},"destination.port":443,"host.name":["a"],"tags":["y","more-noise"]}`, false, ""},
+		{`{"event":{"type":"start"},"destination.port":443,"host.name":["a"],"tags":[]}`, true, ""},
+		{`{"event":{"type":"start"},"destination.port":443,"host.name":["a","b"]}`, false, `"host.name" holds 2 values`},
+		{`{"event":{"type":"start"},"destination.port":443,"host.name":"a","source.ip":["1.2.3.4","5.6.7.8"]}`, false, `"source.ip" holds 2 values`},
+		{`{"event":{"type":["start",{"x":1}]},"destination.port":443,"host.name":"a"}`, false, "array with object"},
+	}
+	var in strings.Builder
+	for i, l := range lines {
+		in.WriteString(`{"@timestamp":"2026-03-02T00:0` + fmt.Sprint(i) + `:00Z",` + l.json[1:] + "\n")
+	}
+	rd, err := NewNDJSONReader(strings.NewReader(in.String()), eng.Job(), eng.Fields())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range lines {
+		ev, err := rd.Next()
+		if l.badMsg != "" {
+			if err == nil || !strings.Contains(err.Error(), l.badMsg) {
+				t.Errorf("line %d: err %v, want %s", i+1, err, l.badMsg)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if got := eng.Job().Query.Match(ev); got != l.pass {
+			t.Errorf("line %d: query %v, want %v", i+1, got, l.pass)
+		}
+	}
+}

@@ -45,11 +45,13 @@ var ErrJSON = errors.New("malformed JSON")
 const maxLine = 16 << 20
 
 type ndSlot struct {
-	name string
-	kind uint8 // 0 absent, 1 string, 2 number, 3 boolean
-	str  string
-	num  float64
-	buf  []byte
+	name  string
+	kind  uint8 // 0 absent, 1 string, 2 number, 3 boolean, 4 several values
+	str   string
+	num   float64
+	buf   []byte
+	multi bool     // read only by the query, so it may hold an array of values
+	vals  []string // kind 4
 }
 
 type ndEvent struct {
@@ -76,6 +78,16 @@ func (e *ndEvent) Text(f string) (string, bool) {
 	return s.str, true
 }
 
+// textValues returns the values of a multi-valued field (nil otherwise):
+// the datafeed query matches a field if any of its values does, as
+// Elasticsearch.
+func (e *ndEvent) textValues(f string) []string {
+	if s := e.find(f); s != nil && s.kind == 4 {
+		return s.vals
+	}
+	return nil
+}
+
 func (e *ndEvent) Number(f string) (float64, bool) {
 	s := e.find(f)
 	if s == nil || s.kind != 2 {
@@ -93,9 +105,16 @@ func NewNDJSONReader(r io.Reader, job Job, fields []string) (*NDJSONReader, erro
 		return nil, configErr("data_description.time_format: %v", err)
 	}
 	rd := &NDJSONReader{r: bufio.NewReaderSize(r, 1<<20), tp: tp, tfield: c.TimeField}
+	analysed := map[string]bool{c.SummaryCountField: true}
+	for _, d := range c.Detectors {
+		analysed[d.FieldName], analysed[d.ByFieldName], analysed[d.OverFieldName], analysed[d.PartitionFieldName] = true, true, true, true
+	}
+	for _, f := range c.Influencers {
+		analysed[f] = true
+	}
 	for _, f := range fields {
 		if f != c.TimeField {
-			rd.ev.slots = append(rd.ev.slots, ndSlot{name: f})
+			rd.ev.slots = append(rd.ev.slots, ndSlot{name: f, multi: !analysed[f]})
 		}
 	}
 	return rd, nil
@@ -187,6 +206,35 @@ func (rd *NDJSONReader) readLine() ([]byte, error) {
 	}
 }
 
+// setValues keeps the values of an array for the query.
+func (s *ndSlot) setValues(a []*fastjson.Value) error {
+	s.vals = s.vals[:0]
+	s.buf = s.buf[:0]
+	var ends []int
+	for _, x := range a {
+		switch x.Type() {
+		case fastjson.TypeString:
+			s.buf = append(s.buf, x.GetStringBytes()...)
+		case fastjson.TypeNumber, fastjson.TypeTrue, fastjson.TypeFalse:
+			s.buf = x.MarshalTo(s.buf)
+		case fastjson.TypeNull:
+			continue
+		default:
+			return fmt.Errorf("field %q holds an array with %s; only strings, numbers and booleans are read", s.name, x.Type())
+		}
+		ends = append(ends, len(s.buf))
+	}
+	start := 0
+	for _, e := range ends { // views into buf, taken once it no longer grows
+		s.vals = append(s.vals, b2s(s.buf[start:e]))
+		start = e
+	}
+	if len(s.vals) > 0 {
+		s.kind, s.str = 4, s.vals[0]
+	}
+	return nil
+}
+
 func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
 	v, err := rd.p.ParseBytes(line)
 	if err != nil {
@@ -228,6 +276,13 @@ func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
 			}
 			if len(a) == 1 {
 				x = a[0]
+			} else if s.multi {
+				if err := s.setValues(a); err != nil {
+					return nil, err
+				}
+				continue
+			} else {
+				return nil, fmt.Errorf("field %q holds %d values; only fields the datafeed query alone reads may hold several", s.name, len(a))
 			}
 		}
 		switch x.Type() {

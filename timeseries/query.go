@@ -511,6 +511,18 @@ func parseBool(v *fastjson.Value, at string) (*Query, error) {
 
 // Match reports whether the event passes the query.
 func (q *Query) Match(ev Event) bool {
+	if q.field != "" {
+		if mv, ok := ev.(multiValued); ok {
+			if vals := mv.textValues(q.field); vals != nil {
+				for _, v := range vals {
+					if q.matchValue(v) {
+						return true
+					}
+				}
+				return false
+			}
+		}
+	}
 	switch q.kind {
 	case qMatchAll:
 		return true
@@ -585,20 +597,64 @@ func (q *Query) Match(ev Event) bool {
 	return false
 }
 
+// multiValued is an Event whose fields may hold several values (the NDJSON
+// reader's, for fields only the query reads).
+type multiValued interface {
+	textValues(field string) []string
+}
+
+// matchValue matches one of a multi-valued field's values (as text; numbers
+// as JSON wrote them).
+func (q *Query) matchValue(s string) bool {
+	switch q.kind {
+	case qExists:
+		return true
+	case qTerm:
+		f, err := strconv.ParseFloat(s, 64)
+		for i := range q.values {
+			v := &q.values[i]
+			if v.s == s || q.fold && strings.EqualFold(v.s, s) || err == nil && v.isNum && v.f == f {
+				return true
+			}
+		}
+	case qPrefix:
+		if q.fold {
+			return globMatch(q.pattern+"*", s, true, false)
+		}
+		return strings.HasPrefix(s, q.pattern)
+	case qWildcard:
+		return globMatch(q.pattern, s, q.fold, true)
+	case qRange:
+		if f, err := strconv.ParseFloat(s, 64); err == nil && (!q.hasLo || q.lo.isNum) && (!q.hasHi || q.hi.isNum) {
+			return q.rangeNumber(f)
+		}
+		return q.rangeText(s)
+	}
+	return false
+}
+
+func (q *Query) rangeNumber(f float64) bool {
+	if q.hasLo && (!q.lo.isNum || f < q.lo.f || (f == q.lo.f && !q.loIncl)) {
+		return false
+	}
+	if q.hasHi && (!q.hi.isNum || f > q.hi.f || (f == q.hi.f && !q.hiIncl)) {
+		return false
+	}
+	return true
+}
+
 func (q *Query) matchRange(ev Event) bool {
 	if f, ok := ev.Number(q.field); ok {
-		if q.hasLo && (!q.lo.isNum || f < q.lo.f || (f == q.lo.f && !q.loIncl)) {
-			return false
-		}
-		if q.hasHi && (!q.hi.isNum || f > q.hi.f || (f == q.hi.f && !q.hiIncl)) {
-			return false
-		}
-		return true
+		return q.rangeNumber(f)
 	}
 	s, ok := ev.Text(q.field)
 	if !ok {
 		return false
 	}
+	return q.rangeText(s)
+}
+
+func (q *Query) rangeText(s string) bool {
 	// Strings compare lexically, which orders RFC 3339 times of one zone.
 	if q.hasLo && (s < q.lo.s || (s == q.lo.s && !q.loIncl)) {
 		return false
