@@ -30,5 +30,6 @@
 // with the corpus. The command prints the normalised scores of the three
 // profiles at their best thresholds, next to the published scoreboard in
 // results/final_results.json; -files adds the standard profile's per-file
-// scores and counts.
+// scores and counts. EXPERIMENTS.md logs what was tried on the model and
+// the score mapping, with its figures.
 package main
