@@ -78,9 +78,10 @@
 // top-level "calendars" array, event times in epoch milliseconds;
 // Engine.AddCalendar while running) suppress every record of the buckets
 // they touch and keep the models from learning them; the bucket results are
-// still written, with score 0, as Elastic. For population, rare and
-// time_of_* detectors a rule's skip_model_update is not applied (their
-// models learn the bucket; skip_result is); calendars apply in full.
+// still written, with score 0, as Elastic. For rare and freq_rare a
+// rule's skip_model_update is not applied (package rare scores and learns
+// a value in one step; skip_result is applied, and calendars apply in
+// full).
 // Force_time_shift and anything else Vigil does not implement is an error
 // naming the field. Engine.Forecast predicts the count and metric series
 // ahead of the last closed bucket with 95% bounds (ForecastPoint, Elastic's

@@ -207,6 +207,9 @@ func (e *Engine) closePop(di int, x *extDetector, sl *xslot, c, t int64) {
 	// Learn after scoring every person, so people do not score each other
 	// within a bucket.
 	for _, s := range sc {
+		if e.hasRules(di) && e.extSkipsUpdate(di, &sl.accs[s.i], s.v, func() float64 { t, _, _ := s.model.typical(); return t }, c) {
+			continue // a skip_model_update rule (rules.go)
+		}
 		s.model.learn(s.v, outlierWeight(s.p))
 	}
 	for _, s := range sc {

@@ -624,3 +624,15 @@ func readRulesConfig(d *codec.Decoder, c *Job, size int) {
 		c.Calendars = append(c.Calendars, cl)
 	}
 }
+
+// extSkipsUpdate reports whether a skip_model_update rule of extension
+// detector di (population and time_of_*) applies to one key's bucket c;
+// typical is computed only if a condition needs it.
+func (e *Engine) extSkipsUpdate(di int, xa *xacc, actual float64, typical func() float64, c int64) bool {
+	typ := math.NaN()
+	if e.rulesNeedValues(di) {
+		typ = typical()
+	}
+	_, skip := e.ruleEffect(di, xa.part, xa.by, xa.over, actual, typ, c*e.spanMs/1000)
+	return skip
+}

@@ -432,3 +432,47 @@ func FuzzRulesSnapshot(f *testing.F) {
 		}
 	})
 }
+
+// skip_model_update on a time_of_day detector (an extension detector):
+// a new habit is adopted without the rule and stays anomalous with it.
+func TestRuleSkipModelUpdateTimeOfDay(t *testing.T) {
+	const shiftDay = 20
+	var evs []*testEvent
+	for d := 0; d < 34; d++ {
+		hour := 12
+		if d >= shiftDay {
+			hour = 3
+		}
+		for k := 0; k < 5; k++ {
+			evs = append(evs, &testEvent{t: t0.Add(time.Duration(d*24+hour)*time.Hour + time.Duration(k*7)*time.Minute),
+				strs: map[string]string{"user": "u"}})
+		}
+	}
+	shift := float64(t0.Add(shiftDay * 24 * time.Hour).Unix())
+	run := func(rules []Rule) float64 {
+		e, err := New(Job{BucketSpan: time.Hour, Detectors: []Detector{{Function: "time_of_day", ByFieldName: "user", Rules: rules}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := runAll(e, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := 0.0
+		for _, b := range res {
+			if b.Timestamp.Before(t0.Add(30 * 24 * time.Hour)) {
+				continue
+			}
+			for _, r := range b.Records {
+				top = math.Max(top, r.RecordScore)
+			}
+		}
+		return top
+	}
+	learnt := run(nil)
+	frozen := run([]Rule{{Actions: []string{"skip_model_update"}, Conditions: []RuleCondition{{"time", "gte", shift}}}})
+	t.Logf("03:00 habit after ten days: top score %.1f learnt, %.1f with skip_model_update", learnt, frozen)
+	if !(frozen >= 50 && frozen > learnt+20) {
+		t.Errorf("with skip_model_update the new habit should stay anomalous: %.1f (learnt: %.1f)", frozen, learnt)
+	}
+}

@@ -160,12 +160,15 @@ func (e *Engine) closeTime(di int, x *extDetector, sl *xslot, c, t int64) {
 		}
 		sc = append(sc, scored{i, ang, p, typ, m})
 	}
-	for _, s := range sc {
-		s.m.learn(s.ang, outlierWeight(s.p), c)
-	}
 	sens := e.job.Sensitivity
 	per := x.period()
 	toSec := func(a float64) float64 { return math.Round(a / (2 * math.Pi) * per) }
+	for _, s := range sc {
+		if e.hasRules(di) && e.extSkipsUpdate(di, &sl.accs[s.i], toSec(s.ang), func() float64 { return toSec(s.typ) }, c) {
+			continue // a skip_model_update rule (rules.go)
+		}
+		s.m.learn(s.ang, outlierWeight(s.p), c)
+	}
 	for lo := 0; lo < len(sc); {
 		a0 := &sl.accs[sc[lo].i]
 		hi := lo + 1
