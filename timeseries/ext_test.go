@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-ml/vigil/internal/codec"
 )
 
 // TestExtSnapshot: jobs with population, rare and time-of detectors
@@ -255,4 +257,36 @@ func TestExtMemoryFlood(t *testing.T) {
 			t.Errorf("%s: nothing refused in a flood of %d entities", d.Function, 4*n)
 		}
 	}
+}
+
+// FuzzExtUnmarshalBinary: snapshots of the extension detectors, mutated,
+// are refused with ErrCorrupt or restore into an Engine that runs.
+func FuzzExtUnmarshalBinary(f *testing.F) {
+	job := Job{Latency: 5 * time.Minute, TimeZone: "Asia/Seoul", Detectors: []Detector{
+		{Function: "distinct_count", FieldName: "user", OverFieldName: "host", ExcludeFrequent: "all"},
+		{Function: "rare", ByFieldName: "user", PartitionFieldName: "host"},
+		{Function: "freq_rare", ByFieldName: "user", OverFieldName: "host"},
+		{Function: "time_of_week", ByFieldName: "host"},
+	}, Influencers: []string{"user"}, ExactDistinct: 2}
+	e, _ := New(job)
+	for _, ev := range countStream(1, 5, -1, 1)[:3000] {
+		e.Observe(ev)
+	}
+	snap, _ := e.MarshalBinary()
+	f.Add(snap[6 : len(snap)-4])
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		var z Engine
+		if err := z.UnmarshalBinary(codec.Seal(snapMagic, snapVersion, payload)); err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		ev := &testEvent{t: time.UnixMilli(z.latest).Add(10 * time.Minute), strs: map[string]string{"host": "a", "user": "u"}}
+		z.Observe(ev)
+		z.Flush()
+		if _, err := z.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
