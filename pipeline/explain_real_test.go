@@ -22,7 +22,7 @@ import (
 // The explanation test, through the pipeline: rows made by
 // corrupting one feature of a normal row must have that feature ranked first
 // by the pipeline's Explain in at least 90 % of cases, for each detector and
-// for a combination. Detectors that have no Explain yet are skipped by name.
+// for combinations.
 func TestExplainRanksCorruptedFeature(t *testing.T) {
 	const n, d, trials = 800, 6, 200
 	// Rows on a noisy plane in 6 dimensions, so that every detector,
@@ -54,9 +54,7 @@ func TestExplainRanksCorruptedFeature(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := pipeline.Fit(context.Background(), X, pipeline.Config{Detectors: tc.ds, Combine: score.CombinerConfig{}})
 			require.NoError(t, err)
-			if !p.CanExplain() {
-				t.Skipf("a detector of %v has no Explain method yet", p.Kinds())
-			}
+			require.True(t, p.CanExplain(), "%v", p.Kinds())
 			rr := rand.New(rand.NewPCG(7, 7))
 			first := 0
 			for k := 0; k < trials; k++ {
