@@ -589,6 +589,7 @@ func TestNDJSONMultiValued(t *testing.T) {
 		{`{"event":{"type":"start"},"destination.port":443,"host.name":["a","b"]}`, false, `"host.name" holds 2 values`},
 		{`{"event":{"type":"start"},"destination.port":443,"host.name":"a","source.ip":["1.2.3.4","5.6.7.8"]}`, false, `"source.ip" holds 2 values`},
 		{`{"event":{"type":["start",{"x":1}]},"destination.port":443,"host.name":"a"}`, false, "array with object"},
+		{`{"event":{"type":"start"},"destination":{"port":443},"host.name":{"x":1}}`, false, `"host.name" holds an object`},
 	}
 	var in strings.Builder
 	for i, l := range lines {
@@ -611,6 +612,40 @@ func TestNDJSONMultiValued(t *testing.T) {
 		}
 		if got := eng.Job().Query.Match(ev); got != l.pass {
 			t.Errorf("line %d: query %v, want %v", i+1, got, l.pass)
+		}
+	}
+}
+
+// TestNDJSONExistsObject: exists on an object field (the DED module's
+// {"exists": {"field": "destination"}}) matches when any subfield is there.
+func TestNDJSONExistsObject(t *testing.T) {
+	job, err := ParseElasticJSON(strings.NewReader(`{"analysis_config":{"detectors":[{"function":"high_sum","field_name":"source.bytes","over_field_name":"destination.geo.country_name"}]},
+	  "datafeed_config":{"query":{"bool":{"filter":[{"exists":{"field":"destination"}},{"term":{"event.category":"network"}}]}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := New(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := `{"@timestamp":"2026-03-02T00:00:00Z","event.category":"network","source.bytes":10,"destination":{"geo":{"country_name":"Chile"}}}
+{"@timestamp":"2026-03-02T00:01:00Z","event.category":"network","source.bytes":10}
+{"@timestamp":"2026-03-02T00:02:00Z","event.category":"network","source.bytes":10,"destination.geo.country_name":"Chile"}
+{"@timestamp":"2026-03-02T00:03:00Z","event.category":"network","source.bytes":10,"destination.geo":{"country_name":"Chile"}}
+{"@timestamp":"2026-03-02T00:04:00Z","event.category":"network","source.bytes":10,"destinations":"x","destination":null}
+`
+	rd, err := NewNDJSONReader(strings.NewReader(in), eng.Job(), eng.Fields())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dotted keys below the field count, as Elasticsearch maps them alike.
+	for i, want := range []bool{true, false, true, true, false} {
+		ev, err := rd.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eng.Job().Query.Match(ev); got != want {
+			t.Errorf("line %d: %v, want %v", i+1, got, want)
 		}
 	}
 }

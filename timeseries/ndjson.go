@@ -46,11 +46,12 @@ const maxLine = 16 << 20
 
 type ndSlot struct {
 	name  string
-	kind  uint8 // 0 absent, 1 string, 2 number, 3 boolean, 4 several values
+	kind  uint8 // 0 absent, 1 string, 2 number, 3 boolean, 4 several values, 5 an object
 	str   string
 	num   float64
 	buf   []byte
 	multi bool     // read only by the query, so it may hold an array of values
+	probe bool     // the query asks if it exists: dotted keys below it count
 	vals  []string // kind 4
 }
 
@@ -72,20 +73,25 @@ func (e *ndEvent) find(f string) *ndSlot {
 
 func (e *ndEvent) Text(f string) (string, bool) {
 	s := e.find(f)
-	if s == nil || s.kind == 0 {
+	if s == nil || s.kind == 0 || s.kind == 5 {
 		return "", false
 	}
 	return s.str, true
 }
 
-// textValues returns the values of a multi-valued field (nil otherwise):
-// the datafeed query matches a field if any of its values does, as
+// textValues returns the values of a multi-valued field, or none for an
+// object (which exists has found), and true; false for other fields. The
+// datafeed query matches a field if any of its values does, as
 // Elasticsearch.
-func (e *ndEvent) textValues(f string) []string {
-	if s := e.find(f); s != nil && s.kind == 4 {
-		return s.vals
+func (e *ndEvent) textValues(f string) ([]string, bool) {
+	switch s := e.find(f); {
+	case s == nil:
+	case s.kind == 4:
+		return s.vals, true
+	case s.kind == 5:
+		return nil, true
 	}
-	return nil
+	return nil, false
 }
 
 func (e *ndEvent) Number(f string) (float64, bool) {
@@ -112,9 +118,24 @@ func NewNDJSONReader(r io.Reader, job Job, fields []string) (*NDJSONReader, erro
 	for _, f := range c.Influencers {
 		analysed[f] = true
 	}
+	exists := map[string]bool{}
+	var walk func(q *Query)
+	walk = func(q *Query) {
+		if q.kind == qExists {
+			exists[q.field] = true
+		}
+		for _, l := range [][]*Query{q.must, q.should, q.mustNot} {
+			for _, c := range l {
+				walk(c)
+			}
+		}
+	}
+	if c.Query != nil {
+		walk(c.Query)
+	}
 	for _, f := range fields {
 		if f != c.TimeField {
-			rd.ev.slots = append(rd.ev.slots, ndSlot{name: f, multi: !analysed[f]})
+			rd.ev.slots = append(rd.ev.slots, ndSlot{name: f, multi: !analysed[f], probe: !analysed[f] && exists[f]})
 		}
 	}
 	return rd, nil
@@ -206,6 +227,27 @@ func (rd *NDJSONReader) readLine() ([]byte, error) {
 	}
 }
 
+// hasBelow reports whether the document holds a field under the dotted
+// name, as literal dotted keys ("destination.geo.country_name" is under
+// "destination"), nested objects or a mix.
+func hasBelow(o *fastjson.Object, name string) bool {
+	found := false
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		if found || len(k) <= len(name) && !(len(k) < len(name) && name[len(k)] == '.') {
+			return
+		}
+		key := b2s(k)
+		switch {
+		case len(key) > len(name) && key[len(name)] == '.' && key[:len(name)] == name:
+			found = v.Type() != fastjson.TypeNull
+		case len(key) < len(name) && name[:len(key)] == key && v.Type() == fastjson.TypeObject:
+			so, _ := v.Object()
+			found = hasBelow(so, name[len(key)+1:])
+		}
+	})
+	return found
+}
+
 // setValues keeps the values of an array for the query.
 func (s *ndSlot) setValues(a []*fastjson.Value) error {
 	s.vals = s.vals[:0]
@@ -267,6 +309,9 @@ func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
 		s.kind = 0
 		x := lookup(o, s.name)
 		if x == nil {
+			if s.probe && hasBelow(o, s.name) {
+				s.kind, s.str = 5, ""
+			}
 			continue
 		}
 		if x.Type() == fastjson.TypeArray { // as Elasticsearch: [] is no value, [v] is v
@@ -296,6 +341,11 @@ func (rd *NDJSONReader) decode(line []byte) (*ndEvent, error) {
 		case fastjson.TypeTrue, fastjson.TypeFalse:
 			s.kind, s.str = 3, x.Type().String()
 		case fastjson.TypeNull:
+		case fastjson.TypeObject:
+			if !s.multi {
+				return nil, fmt.Errorf("field %q holds an object; only strings, numbers, booleans and one-element arrays of them are analysed", s.name)
+			}
+			s.kind, s.str = 5, "" // for a query's exists on an object field (ECS "destination")
 		default:
 			return nil, fmt.Errorf("field %q holds %s; only strings, numbers, booleans and one-element arrays of them are analysed", s.name, x.Type())
 		}

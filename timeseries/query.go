@@ -513,7 +513,10 @@ func parseBool(v *fastjson.Value, at string) (*Query, error) {
 func (q *Query) Match(ev Event) bool {
 	if q.field != "" {
 		if mv, ok := ev.(multiValued); ok {
-			if vals := mv.textValues(q.field); vals != nil {
+			if vals, ok := mv.textValues(q.field); ok {
+				if q.kind == qExists {
+					return true
+				}
 				for _, v := range vals {
 					if q.matchValue(v) {
 						return true
@@ -600,7 +603,7 @@ func (q *Query) Match(ev Event) bool {
 // multiValued is an Event whose fields may hold several values (the NDJSON
 // reader's, for fields only the query reads).
 type multiValued interface {
-	textValues(field string) []string
+	textValues(field string) ([]string, bool)
 }
 
 // matchValue matches one of a multi-valued field's values (as text; numbers
