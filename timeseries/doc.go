@@ -150,7 +150,8 @@
 //     simple_query_string, regexp, fuzzy, ids, nested, script, terms
 //     lookup, ...), date math and formats in range, match options that
 //     analyse (analyzer, fuzziness, ...) and match on ECS text fields
-//     (message, error.message, error.stack_trace, *.text); a custom rule's
+//     (message, error.message, error.stack_trace, *.text); a query on the
+//     job's time field (a datafeed's start and end bound times); a custom rule's
 //     force_time_shift; and any field not listed here.
 //
 // # Scores

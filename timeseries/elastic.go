@@ -436,6 +436,24 @@ func (p *jparser) datafeed(o *fastjson.Object, at string, job *Job) {
 		"runtime_mappings": p.emptyOnly, "script_fields": p.emptyOnly,
 		"aggregations": p.emptyOnly, "aggs": p.emptyOnly,
 	})
+	tf := job.TimeField
+	if tf == "" {
+		tf = "@timestamp"
+	}
+	if job.Query != nil && p.err == nil {
+		for _, f := range job.Query.Fields() {
+			if f == tf {
+				p.check(check.Errorf(pkg, ErrUnsupported, "%s reads the time field %q, which Vigil's query does not compare as a date (a datafeed's start and end bound the times; filter them before the job)", join(at, "query"), tf))
+			}
+		}
+	}
+}
+
+func join(at, key string) string {
+	if at == "" {
+		return key
+	}
+	return at + "." + key
 }
 
 // parseJobObject reads one job's body.

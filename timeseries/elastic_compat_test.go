@@ -442,6 +442,7 @@ func TestElasticFixturesParse(t *testing.T) {
 		{"module_saved_object_lateral.json", "no_such_job", "fixture_remote_file_writes"},
 		{"datafeed_auth_logon_burst_by_ip.json", "", "is a datafeed"},
 		{"module_dir/manifest.json", "fixture_auth_burst", "module manifest"},
+		{"refused_time_range.json", "", "time field \"event.created\""},
 	}
 	for _, c := range refused {
 		var err error
