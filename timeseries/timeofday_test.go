@@ -1,6 +1,7 @@
 package timeseries
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -106,6 +107,15 @@ func TestTimeOfDayDST(t *testing.T) {
 			}
 		}
 		sortEvents(evs)
+		// The mechanism: 08:30 local a week before and a week after the
+		// switch is the same phase in the zone, an hour apart in UTC.
+		before := time.Date(tc.start.Year(), tc.start.Month(), tc.start.Day()+3, 8, 30, 0, 0, loc)
+		after := before.AddDate(0, 0, 21)
+		zoned, _ := New(Job{TimeZone: tc.zone, Detectors: []Detector{{Function: "time_of_day"}}})
+		utc, _ := New(Job{Detectors: []Detector{{Function: "time_of_day"}}})
+		if pz, pu := zoned.x.dets[0].phase(after)-zoned.x.dets[0].phase(before), utc.x.dets[0].phase(after)-utc.x.dets[0].phase(before); pz != 0 || math.Abs(pu) != 3600 {
+			t.Fatalf("%s: phase shift across the switch %v in the zone (want 0), %v in UTC (want ±3600)", tc.zone, pz, pu)
+		}
 		for _, fn := range []string{"time_of_day", "time_of_week"} {
 			e, err := New(Job{BucketSpan: time.Hour, TimeZone: tc.zone, Detectors: []Detector{{Function: fn, ByFieldName: "user.name"}}})
 			if err != nil {
