@@ -125,8 +125,9 @@
 //     per_partition_categorization.stop_on_warn; the datafeed's datafeed_id,
 //     job_id (checked against the job's), indices, indexes, indices_options,
 //     scroll_size, frequency, query_delay, chunking_config,
-//     delayed_data_check_config, max_empty_searches, authorization, and empty
-//     runtime_mappings, script_fields and aggregations; a module's id, title,
+//     delayed_data_check_config, max_empty_searches, authorization,
+//     runtime_mappings and script_fields of fields the job does not read,
+//     and empty aggregations; a module's id, title,
 //     description, type, logo, logoFile, defaultIndexPattern, kibana, tags
 //     and recognition query; a saved object's id, references and migration
 //     versions.
@@ -144,9 +145,10 @@
 //     high_ and low_ forms), metric and lat_long; categorization
 //     (categorization_field_name, categorization_filters,
 //     categorization_analyzer, per_partition_categorization.enabled true);
-//     multivariate_by_fields true; non-empty runtime_mappings, script_fields
-//     and aggregations (Vigil analyses events as they are: compute derived
-//     fields before the job); query types outside the subset (query_string,
+//     multivariate_by_fields true; runtime_mappings and script_fields that
+//     define a field the job reads, and non-empty aggregations (Vigil
+//     analyses events as they are: compute derived fields before the job);
+//     query types outside the subset (query_string,
 //     simple_query_string, regexp, fuzzy, ids, nested, script, terms
 //     lookup, ...), date math and formats in range, match options that
 //     analyse (analyzer, fuzziness, ...) and match on ECS text fields

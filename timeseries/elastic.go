@@ -339,9 +339,9 @@ func parseModuleJob(o *fastjson.Object, at string) (Job, error) {
 // entry, or the get-datafeeds API's answer holding one — into job: its
 // query becomes job.Query (none keeps every event). A job_id naming another
 // job is an error (Kibana's placeholder "JOB_ID" names any). The
-// datafeed's scheduling settings have no effect; script_fields,
-// runtime_mappings and aggregations, which would compute what Vigil
-// analyses, are refused unless empty.
+// datafeed's scheduling settings have no effect; script_fields and
+// runtime_mappings that compute a field the job reads, and aggregations,
+// are refused (unused ones change nothing and are ignored).
 func ParseElasticDatafeed(r io.Reader, job *Job) error {
 	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
 	if err != nil {
@@ -411,9 +411,24 @@ func (p *jparser) datafeedJob(x *fastjson.Value, at string, job *Job) {
 // documents: it is read as Elasticsearch's default date format (RFC 3339
 // strings or epoch milliseconds), which is how the documents' @timestamp
 // is mapped unless the index says otherwise.
+// Runtime and script fields the job does not read change nothing and are
+// ignored; one it reads is refused, since Vigil cannot compute it.
 func (p *jparser) datafeed(o *fastjson.Object, at string, job *Job) {
 	if job.TimeFormat == "epoch_ms" {
 		job.TimeFormat = ""
+	}
+	var computed [][2]string // field, where it is defined
+	derived := func(x *fastjson.Value, here string) {
+		if x.Type() == fastjson.TypeNull {
+			return
+		}
+		do := p.obj(x, here)
+		if do == nil {
+			return
+		}
+		do.Visit(func(k []byte, _ *fastjson.Value) {
+			computed = append(computed, [2]string{string(k), here + "." + string(k)})
+		})
 	}
 	p.fields(o, at, map[string]func(*fastjson.Value, string){
 		"query": func(x *fastjson.Value, at string) {
@@ -433,12 +448,31 @@ func (p *jparser) datafeed(o *fastjson.Object, at string, job *Job) {
 		"scroll_size": ignore, "frequency": ignore, "query_delay": ignore,
 		"chunking_config": ignore, "delayed_data_check_config": ignore,
 		"max_empty_searches": ignore, "indices_options": ignore, "authorization": ignore,
-		"runtime_mappings": p.emptyOnly, "script_fields": p.emptyOnly,
+		"runtime_mappings": derived, "script_fields": derived,
 		"aggregations": p.emptyOnly, "aggs": p.emptyOnly,
 	})
 	tf := job.TimeField
 	if tf == "" {
 		tf = "@timestamp"
+	}
+	if len(computed) > 0 && p.err == nil {
+		used := map[string]bool{tf: true, job.SummaryCountField: true}
+		for _, d := range job.Detectors {
+			used[d.FieldName], used[d.ByFieldName], used[d.OverFieldName], used[d.PartitionFieldName] = true, true, true, true
+		}
+		for _, f := range job.Influencers {
+			used[f] = true
+		}
+		if job.Query != nil {
+			for _, f := range job.Query.Fields() {
+				used[f] = true
+			}
+		}
+		for _, c := range computed {
+			if used[c[0]] {
+				p.check(check.Errorf(pkg, ErrUnsupported, "%s: the job reads %q, a field Elastic computes with a script; Vigil does not run scripts (compute it before the job)", c[1], c[0]))
+			}
+		}
 	}
 	if job.Query != nil && p.err == nil {
 		for _, f := range job.Query.Fields() {

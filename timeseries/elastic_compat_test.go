@@ -458,6 +458,20 @@ func TestElasticFixturesParse(t *testing.T) {
 	if _, err := ParseElasticJobs(openFixture(t, "module_saved_object_lateral.json")); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "attributes.jobs[2]") {
 		t.Errorf("whole module with a refused job: %v", err)
 	}
+	// A runtime field the job does not read changes nothing (Elastic's
+	// create-job example defines hour_of_day and never uses it).
+	j, err = ParseElasticJSON(strings.NewReader(`{"analysis_config":{"bucket_span":"15m","detectors":[{"function":"sum","field_name":"bytes"}]},
+	  "data_description":{"time_field":"timestamp","time_format":"epoch_ms"},"analysis_limits":{"model_memory_limit":"11MB"},
+	  "model_plot_config":{"enabled":true},"results_index_name":"test-job1",
+	  "datafeed_config":{"datafeed_id":"datafeed-test-job1","indices":["kibana_sample_data_logs"],"query":{"bool":{"must":[{"match_all":{}}]}},
+	    "runtime_mappings":{"hour_of_day":{"type":"long","script":{"source":"emit(doc['timestamp'].value.getHour());"}}}}}`))
+	if err != nil || j.MemoryLimit != 11<<20 || !j.ModelPlot || j.TimeField != "timestamp" {
+		t.Errorf("unused runtime field: %+v, %v", j, err)
+	}
+	if _, err := ParseElasticJSON(strings.NewReader(`{"analysis_config":{"detectors":[{"function":"count"}],"influencers":["hour_of_day"]},
+	  "datafeed_config":{"script_fields":{"hour_of_day":{"script":"x"}}}}`)); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "datafeed_config.script_fields.hour_of_day") {
+		t.Errorf("used script field: %v", err)
+	}
 	j = Job{ID: "mine", Detectors: []Detector{{Function: "count"}}}
 	if err := ParseElasticDatafeed(strings.NewReader(`{"job_id":"theirs","query":{"match_all":{}}}`), &j); err == nil || !strings.Contains(err.Error(), "theirs") {
 		t.Errorf("datafeed of another job: %v", err)

@@ -91,7 +91,7 @@ func TestElasticJSON(t *testing.T) {
 		{"not json", `{"analysis_config":`, "job JSON"},
 		{"rare without by", `{"analysis_config":{"detectors":[{"function":"rare"}]}}`, "requires by_field_name"},
 		{"bad time zone", `{"analysis_config":{"time_zone":"Europe/Nowhere","detectors":[{"function":"time_of_day"}]}}`, "time_zone"},
-		{"runtime fields", `{"analysis_config":{"detectors":[{"function":"count"}]},"datafeed_config":{"runtime_mappings":{"x":{"type":"keyword"}}}}`, "datafeed_config.runtime_mappings"},
+		{"runtime fields", `{"analysis_config":{"detectors":[{"function":"count","by_field_name":"x"}]},"datafeed_config":{"runtime_mappings":{"x":{"type":"keyword"}}}}`, "datafeed_config.runtime_mappings.x"},
 		{"aggregations", `{"analysis_config":{"detectors":[{"function":"count"}],"summary_count_field_name":"doc_count"},"datafeed_config":{"aggregations":{"buckets":{}}}}`, "datafeed_config.aggregations"},
 		{"over nzc", `{"analysis_config":{"detectors":[{"function":"non_zero_count","over_field_name":"source.ip"}]}}`, "over_field_name"},
 	}
