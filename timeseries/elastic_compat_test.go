@@ -278,6 +278,29 @@ func compatScenarios() []compatScenario {
 					fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":"authentication","outcome":"failure"},"user":{"name":"dave"}}`+"\n", ts(t, 2*time.Minute))
 				}
 			}},
+		{name: "ml-module with two detectors and match on numbers", job: "module_saved_object_lotl.json", pick: "fixture_lotl_sum_by_host",
+			span: q, buckets: 7 * 96, hit: 6*96 + 20, entity: "wks-3", quiet: []string{"wks-4"}, minFiltered: 1000,
+			gen: func(r *rand.Rand, b int, t time.Time, w io.Writer) {
+				for k := 1; k <= 4; k++ {
+					for i := 0; i < 4; i++ { // benign processes: prediction 0, filtered
+						fmt.Fprintf(w, `{"@timestamp":%q,"host.name":"wks-%d","process":{"name":"chrome.exe","command_line":"chrome.exe"},"problemchild":{"prediction":0,"prediction_probability":0.01},"blocklist_label":0}`+"\n",
+							ts(t, time.Duration(r.IntN(900))*time.Second), k)
+					}
+					n := r.IntN(2)
+					if b == 6*96+20 && k == 3 {
+						n = 25
+					}
+					for i := 0; i < n; i++ {
+						fmt.Fprintf(w, `{"@timestamp":%q,"host.name":"wks-%d","process":{"name":"rundll32.exe","command_line":"rundll32.exe x"},"problemchild":{"prediction":1,"prediction_probability":%.2f},"blocklist_label":0}`+"\n",
+							ts(t, time.Duration(r.IntN(900))*time.Second), k, 0.6+0.3*r.Float64())
+					}
+				}
+				if b == 6*96+30 { // the agent's own processes are excluded
+					for i := 0; i < 40; i++ {
+						fmt.Fprintf(w, `{"@timestamp":%q,"host.name":"wks-4","process":{"name":"elastic-agent.exe"},"problemchild":{"prediction":1,"prediction_probability":0.99},"blocklist_label":1}`+"\n", ts(t, time.Duration(i)*time.Second))
+					}
+				}
+			}},
 		{name: "create-job body: datafeed_config with range/prefix, custom rules with a filter scope", job: "create_job_exfil_rules.json",
 			span: h, buckets: 14 * 24, hit: 13*24 + 2, entity: "ws-1", quiet: []string{"backup-01", "ws-2"}, minFiltered: 300,
 			gen: func(r *rand.Rand, b int, t time.Time, w io.Writer) {
