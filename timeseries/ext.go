@@ -1,7 +1,9 @@
 package timeseries
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,9 +76,17 @@ type xslot struct {
 type xacc struct {
 	key            string
 	part, by, over string
+	ph, bh         uint64 // hashes of (partition, over) and of by: the close order
 	a              accum
 	sin, cos       float64 // time_of_*: sum of the events' unit vectors
 	infl           []xinf
+}
+
+func (xa *xacc) setOrder() {
+	n1, n2 := len(xa.part), len(xa.part)+1+len(xa.by)
+	// (partition, over) hashed from the key's parts without a new string
+	xa.ph = hashString(xa.key[:n1]) ^ hashString(xa.key[n2+1:])*0x9e3779b97f4a7c15
+	xa.bh = hashString(xa.by)
 }
 
 // xinf is an influencer value's share of an accumulator.
@@ -271,6 +281,7 @@ func (e *Engine) applyExt(di int, ev Event, b, s int64, weight, num float64, has
 		n1 := len(part)
 		n2 := n1 + 1 + len(by)
 		sl.accs = append(sl.accs, xacc{key: k, part: k[:n1], by: k[n1+1 : n2], over: k[n2+1:]})
+		sl.accs[len(sl.accs)-1].setOrder()
 		ai = int32(len(sl.accs) - 1)
 		sl.idx[k] = ai
 		e.bytes += cost
@@ -503,16 +514,23 @@ func (x *extDetector) order(sl *xslot) []int32 {
 	for i := range sl.accs {
 		x.ordTmp = append(x.ordTmp, int32(i))
 	}
-	// (partition, over, by): a person's keys are adjacent.
-	sort.Slice(x.ordTmp, func(a, b int) bool {
-		p, q := &sl.accs[x.ordTmp[a]], &sl.accs[x.ordTmp[b]]
-		if p.part != q.part {
-			return p.part < q.part
+	// By the fixed hashes of (partition, over) and by, then the strings:
+	// deterministic, and a person's keys are adjacent.
+	slices.SortFunc(x.ordTmp, func(a, b int32) int {
+		p, q := &sl.accs[a], &sl.accs[b]
+		if c := cmp.Compare(p.ph, q.ph); c != 0 {
+			return c
 		}
-		if p.over != q.over {
-			return p.over < q.over
+		if c := cmp.Compare(p.part, q.part); c != 0 {
+			return c
 		}
-		return p.by < q.by
+		if c := cmp.Compare(p.over, q.over); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(p.bh, q.bh); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.by, q.by)
 	})
 	return x.ordTmp
 }

@@ -186,6 +186,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 					return
 				}
 				xa := xacc{key: k, part: k[:n1], by: k[n1+1 : n1+1+n2], over: k[n1+2+n2:]}
+				xa.setOrder()
 				a := &xa.a
 				a.count, a.n, a.sum, a.cmp, a.min, a.max = d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64()
 				xa.sin, xa.cos = d.Float64(), d.Float64()
