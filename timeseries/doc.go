@@ -136,7 +136,9 @@
 //     datafeed job's time_format "epoch_ms" (what Kibana writes) reads the
 //     documents' times as Elasticsearch's default date mapping does (RFC 3339
 //     or epoch milliseconds). match and match_phrase match whole values, as
-//     on ECS keyword fields. In NDJSON events [] is an absent field and [v]
+//     on ECS keyword fields; on ECS ip fields (*.ip) a term or terms value
+//     "10.0.0.0/8" matches the block and range orders addresses, as on
+//     Elasticsearch's ip type. In NDJSON events [] is an absent field and [v]
 //     is v; a field only the query reads may hold several values and
 //     matches if any does, as in Elasticsearch; several values in a field
 //     the analysis reads make the line bad (counted, reported).

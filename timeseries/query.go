@@ -2,6 +2,7 @@ package timeseries
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,7 +19,9 @@ import (
 // minimum_should_match). Fields are read as ECS keyword fields: match and
 // match_phrase match the whole value, as Elasticsearch does on a keyword
 // field, and are refused on ECS text fields (message, error.message,
-// error.stack_trace, *.text), whose analysis Vigil does not reproduce.
+// error.stack_trace, *.text), whose analysis Vigil does not reproduce. On
+// ECS ip fields (names ending in .ip) term and terms take CIDR blocks and
+// range compares addresses, as Elasticsearch's ip type.
 // Build one with ParseQuery; the package doc lists what else is refused.
 type Query struct {
 	kind     queryKind
@@ -33,6 +36,7 @@ type Query struct {
 	should   []*Query
 	mustNot  []*Query
 	minMatch int
+	ip       bool   // an ECS ip field: CIDR blocks and address order
 	pattern  string // prefix, wildcard
 	fold     bool   // case_insensitive (term, prefix, wildcard)
 	src      []byte // the JSON it was parsed from, for snapshots
@@ -55,6 +59,8 @@ type qvalue struct {
 	s     string
 	f     float64
 	isNum bool
+	pfx   netip.Prefix // the address or CIDR block, on ip fields
+	isIP  bool
 }
 
 // ParseQuery parses a Query DSL object (the value of datafeed_config.query).
@@ -110,7 +116,51 @@ func parseQuery(v *fastjson.Value, at string) (*Query, error) {
 			err = check.Errorf(pkg, ErrUnsupported, "%s: query type %q is not supported (term, terms, range, exists, prefix, wildcard, match, match_phrase, match_all, match_none, bool are)", here, key)
 		}
 	})
+	if err == nil && q != nil && (q.kind == qTerm || q.kind == qRange) && ipField(q.field) {
+		q.prepIP()
+	}
 	return q, err
+}
+
+// ipField reports the ECS fields of type ip (source.ip, host.ip,
+// related.ip, client.nat.ip, ...), on which Elasticsearch matches a term
+// "10.0.0.0/8" against the whole block and orders a range by address.
+func ipField(f string) bool { return f == "ip" || strings.HasSuffix(f, ".ip") }
+
+func (q *Query) prepIP() {
+	q.ip = true
+	set := func(v *qvalue) {
+		if strings.IndexByte(v.s, '/') >= 0 {
+			if p, err := netip.ParsePrefix(v.s); err == nil {
+				v.pfx, v.isIP = p.Masked(), true
+			}
+			return
+		}
+		if a, err := netip.ParseAddr(v.s); err == nil {
+			a = a.Unmap()
+			v.pfx, v.isIP = netip.PrefixFrom(a, a.BitLen()), true
+		}
+	}
+	for i := range q.values {
+		set(&q.values[i])
+	}
+	set(&q.lo)
+	set(&q.hi)
+}
+
+// ipTerm reports whether s is an address inside one of the term's blocks.
+func (q *Query) ipTerm(s string) bool {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for i := range q.values {
+		if q.values[i].isIP && q.values[i].pfx.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func onlyBoost(v *fastjson.Value, at string) error {
@@ -555,7 +605,7 @@ func (q *Query) Match(ev Event) bool {
 				return true
 			}
 		}
-		return false
+		return q.ip && q.ipTerm(s)
 	case qPrefix:
 		s, ok := ev.Text(q.field)
 		if !ok {
@@ -620,6 +670,7 @@ func (q *Query) matchValue(s string) bool {
 				return true
 			}
 		}
+		return q.ip && q.ipTerm(s)
 	case qPrefix:
 		if q.fold {
 			return globMatch(q.pattern+"*", s, true, false)
@@ -658,6 +709,24 @@ func (q *Query) matchRange(ev Event) bool {
 }
 
 func (q *Query) rangeText(s string) bool {
+	if q.ip && (!q.hasLo || q.lo.isIP) && (!q.hasHi || q.hi.isIP) {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		if q.hasLo {
+			if c := a.Compare(q.lo.pfx.Addr()); c < 0 || c == 0 && !q.loIncl {
+				return false
+			}
+		}
+		if q.hasHi {
+			if c := a.Compare(q.hi.pfx.Addr()); c > 0 || c == 0 && !q.hiIncl {
+				return false
+			}
+		}
+		return true
+	}
 	// Strings compare lexically, which orders RFC 3339 times of one zone.
 	if q.hasLo && (s < q.lo.s || (s == q.lo.s && !q.loIncl)) {
 		return false
