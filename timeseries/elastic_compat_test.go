@@ -116,7 +116,7 @@ func TestQueryDSLCompat(t *testing.T) {
 // allow_lazy_open, results_index_name, ...). compatScenarios runs each
 // supported one over generated ECS events with one injected anomaly.
 
-func openFixture(t *testing.T, name string) *os.File {
+func openFixture(t testing.TB, name string) *os.File {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "elastic", name))
 	if err != nil {
@@ -128,7 +128,7 @@ func openFixture(t *testing.T, name string) *os.File {
 
 // loadFixtureJob reads a fixture the way examples/jobrun does: pick (a job
 // id of a module) or the only job, then the datafeed file if any.
-func loadFixtureJob(t *testing.T, job, datafeed, pick string) (Job, error) {
+func loadFixtureJob(t testing.TB, job, datafeed, pick string) (Job, error) {
 	t.Helper()
 	var j Job
 	var err error
@@ -693,6 +693,35 @@ func TestNDJSONExistsObject(t *testing.T) {
 		}
 		if got := eng.Job().Query.Match(ev); got != want {
 			t.Errorf("line %d: %v, want %v", i+1, got, want)
+		}
+	}
+}
+
+// BenchmarkQueryMatchNDJSON measures a security-module datafeed query
+// (bool of terms, match, wildcard, must_not terms) on decoded NDJSON events.
+func BenchmarkQueryMatchNDJSON(b *testing.B) {
+	j, err := loadFixtureJob(b, "linux_rare_process_fleet.json", "datafeed_linux_rare_process_fleet.json", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := New(j)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := `{"@timestamp":"2026-03-02T00:00:00Z","event":{"category":["process"],"type":["start"]},"host":{"name":"web-1","os":{"type":"linux"}},"process":{"name":"bash"},"user":{"name":"app"}}` + "\n"
+	rd, err := NewNDJSONReader(strings.NewReader(line), eng.Job(), eng.Fields())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev, err := rd.Next()
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := eng.Job().Query
+	b.ReportAllocs()
+	for b.Loop() {
+		if !q.Match(ev) {
+			b.Fatal("no match")
 		}
 	}
 }
