@@ -25,7 +25,10 @@ import (
 // normal tail away from every time seen. Updates are outlier-weighted, so
 // a new habit is learnt over days, not at its first occurrence. A model
 // scores once it has 10 observations spanning a day (a week for
-// time_of_week).
+// time_of_week). Records give actual and typical (the centre of the bin
+// that explains the time best) in seconds since local midnight, or since
+// Monday 00:00 local for time_of_week (Elastic counts from the epoch's
+// Thursday, in UTC), and the typical time ± 1.96 h as bounds.
 
 type todModel struct {
 	bins  []float32
