@@ -62,8 +62,11 @@
 // model the local wall-clock time of an entity's events on the circle, in
 // Detector.TimeZone or Job.TimeZone (JSON analysis_config.time_zone, a
 // Vigil extension; UTC without it), so midnight has no seam and a
-// daylight-saving switch moves nothing. See ext.go, population.go,
-// rarefn.go and timeofday.go.
+// daylight-saving switch moves nothing. These detectors keep per open
+// bucket one accumulator per (partition, by, over) key, whose key string
+// is allocated once per key and bucket (the per-series detectors do not
+// allocate for known entities). See ext.go, population.go, rarefn.go and
+// timeofday.go.
 //
 // # Rules, calendars and forecasts
 //
