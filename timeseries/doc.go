@@ -99,8 +99,9 @@
 // datafeed_config), the get-jobs API's answer holding one job, a Kibana
 // module's job file (no job_id) and a module entry {"id", "config"};
 // ParseElasticJobs and ParseElasticJob (one job by id) also read the
-// modules API's {"jobs", "datafeeds"} and integration packages' ml-module
-// saved objects ({"attributes": {...}, "type": "ml-module"}), attaching to
+// modules API's {"jobs", "datafeeds"}, integration packages' ml-module
+// saved objects ({"attributes": {...}, "type": "ml-module"}) and the array
+// of {"job", "datafeed"} that Kibana's job export writes, attaching to
 // each job the datafeed whose job_id names it; ParseElasticDatafeed reads a
 // separate datafeed file (Kibana's "JOB_ID" placeholder names any job).
 // examples/jobrun takes them as -job, -job-id and -datafeed. Each field is

@@ -44,17 +44,9 @@ func FromElasticJSON(r io.Reader) (*Engine, error) {
 // ([{calendar_id, description, events: [{description, start_time,
 // end_time}]}], times in epoch milliseconds) arrays.
 func ParseElasticJSON(r io.Reader) (Job, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	o, err := readObject(r)
 	if err != nil {
-		return Job{}, configErr("reading job JSON: %v", err)
-	}
-	v, err := fastjson.ParseBytes(data)
-	if err != nil {
-		return Job{}, configErr("job JSON: %v", err)
-	}
-	o, err := v.Object()
-	if err != nil {
-		return Job{}, configErr("job JSON: want an object, got %s", v.Type())
+		return Job{}, err
 	}
 	if ids := moduleJobIDs(o); len(ids) > 1 {
 		return Job{}, configErr("job JSON holds %d jobs (%s); pick one by its id (ParseElasticJob, jobrun -job-id)", len(ids), strings.Join(ids, ", "))
@@ -84,6 +76,9 @@ func moduleJobIDs(o *fastjson.Object) []string {
 		}
 		if len(id) == 0 {
 			id = e.GetStringBytes("config", "job_id")
+		}
+		if len(id) == 0 {
+			id = e.GetStringBytes("job", "job_id")
 		}
 		ids = append(ids, string(id))
 	}
@@ -125,6 +120,12 @@ func readObject(r io.Reader) (*fastjson.Object, error) {
 	if err != nil {
 		return nil, configErr("job JSON: %v", err)
 	}
+	if v.Type() == fastjson.TypeArray { // Kibana's job export: [{"job", "datafeed"}]
+		var a fastjson.Arena
+		w := a.NewObject()
+		w.Set("jobs", v)
+		v = w
+	}
 	o, err := v.Object()
 	if err != nil {
 		return nil, configErr("job JSON: want an object, got %s", v.Type())
@@ -137,7 +138,8 @@ func readObject(r io.Reader) (*fastjson.Object, error) {
 // "jobs": [...]}, or a Kibana ML module — the modules API's {"jobs": [{"id",
 // "config"}], "datafeeds": [{"id", "job_id", "config"}]}, alone or as the
 // "attributes" of an ml-module saved object as Elastic's integration
-// packages ship it. A module job takes its id as job_id and the query of
+// packages ship it — or Kibana's job export, an array of {"job",
+// "datafeed"}. A module job takes its id as job_id and the query of
 // the datafeed naming it (ParseElasticDatafeed). The module's own
 // title, description, logo, index pattern and recognition query describe
 // the module and are ignored.
@@ -228,6 +230,9 @@ func parseModule(o *fastjson.Object, at, only string) ([]Job, error) {
 					if id == "" {
 						id = string(e.GetStringBytes("config", "job_id"))
 					}
+					if id == "" {
+						id = string(e.GetStringBytes("job", "job_id"))
+					}
 					if id != only {
 						skipped = append(skipped, id)
 						continue
@@ -239,9 +244,12 @@ func parseModule(o *fastjson.Object, at, only string) ([]Job, error) {
 				}
 				var job Job
 				var err error
-				if eo.Get("config") != nil {
+				switch {
+				case eo.Get("job") != nil: // an entry of Kibana's job export
+					job, err = parseExportEntry(eo, ei)
+				case eo.Get("config") != nil:
 					job, err = parseModuleJob(eo, ei)
-				} else {
+				default:
 					job, err = parseJobObject(eo, ei)
 				}
 				if err != nil {
@@ -304,6 +312,25 @@ func parseModule(o *fastjson.Object, at, only string) ([]Job, error) {
 		}
 	}
 	return jobs, nil
+}
+
+// parseExportEntry reads {"job", "datafeed"}, an entry of the file
+// Kibana's "Export jobs" writes.
+func parseExportEntry(o *fastjson.Object, at string) (Job, error) {
+	p := &jparser{}
+	var jo, do *fastjson.Object
+	p.fields(o, at, map[string]func(*fastjson.Value, string){
+		"job":      func(x *fastjson.Value, here string) { jo = p.obj(x, here) },
+		"datafeed": func(x *fastjson.Value, here string) { do = p.obj(x, here) },
+	})
+	if p.err != nil {
+		return Job{}, p.err
+	}
+	job, err := parseJobObject(jo, at+".job")
+	if err != nil || do == nil {
+		return job, err
+	}
+	return job, parseDatafeedObject(do, at+".datafeed", &job)
 }
 
 // parseModuleJob reads {"id", "config"}: the job's body with the id as its

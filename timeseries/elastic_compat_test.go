@@ -460,7 +460,17 @@ func TestElasticFixturesParse(t *testing.T) {
 		t.Errorf("create-job body: %+v, %v", j, err)
 	}
 
+	// Kibana's job export: an array of {job, datafeed}.
+	j, err = ParseElasticJob(openFixture(t, "kibana_export_jobs.json"), "fixture-export-denies")
+	if err != nil || j.Query == nil || j.TimeFormat != "" || j.Detectors[0].PartitionFieldName != "destination.port" {
+		t.Errorf("export entry: %+v, %v", j, err)
+	} else if j.Query.Match(&MapEvent{Timestamp: t0, Strings: map[string]string{"event.category": "network", "event.outcome": "failure", "source.ip": "10.250.3.3"}}) ||
+		!j.Query.Match(&MapEvent{Timestamp: t0, Strings: map[string]string{"event.category": "network", "event.outcome": "failure", "source.ip": "10.251.3.3"}}) {
+		t.Error("export entry's datafeed query matches wrongly")
+	}
 	refused := []struct{ name, pick, want string }{
+		{"kibana_export_jobs.json", "", "fixture-export-median"},
+		{"kibana_export_jobs.json", "fixture-export-median", `"high_median"`},
 		{"refused_info_content.json", "", `"high_info_content"`},
 		{"refused_runtime_mappings.json", "", "datafeed_config.runtime_mappings"},
 		{"refused_script_fields.json", "", "datafeed_config.script_fields"},
