@@ -8,7 +8,8 @@
 // datafeed_config whose query filters the events; the get-jobs API's
 // answer; a Kibana module's job file), or a module holding several jobs
 // (the Kibana modules API's answer, an integration package's ml_module
-// saved object, a Kibana module directory's manifest.json, whose job and
+// saved object, Kibana's job export, a Kibana module directory's
+// manifest.json, whose job and
 // datafeed files are read from its ml/ folder), from which -job-id picks one
 // with its datafeed.
 // -datafeed reads the job's datafeed from its own file (a Kibana module's
