@@ -156,3 +156,75 @@ func TestPopulationExcludeFrequent(t *testing.T) {
 		}
 	}
 }
+
+// TestPopulationFunctions: for each population function, 300 hosts whose
+// bucket values vary around the same level, one host far out on the tested
+// side in the last bucket: it is the critical record, the others stay
+// below minor.
+func TestPopulationFunctions(t *testing.T) {
+	cases := []struct {
+		fn, field string
+		// per-event value and events per bucket of a normal host, and of
+		// the anomalous one
+		normal, odd func(r *rand.Rand) (float64, int)
+		quiet       bool // the odd host is on the untested side
+	}{
+		{"high_count", "", func(r *rand.Rand) (float64, int) { return 0, 3 + r.IntN(4) }, func(*rand.Rand) (float64, int) { return 0, 200 }, false},
+		{"count", "", func(r *rand.Rand) (float64, int) { return 0, 3 + r.IntN(4) }, func(*rand.Rand) (float64, int) { return 0, 200 }, false},
+		{"high_sum", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1e6, 4 }, false},
+		{"sum", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1e6, 4 }, false},
+		{"high_mean", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1e6, 4 }, false},
+		{"low_mean", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1, 4 }, false},
+		{"max", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1e6, 4 }, false},
+		{"min", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1, 4 }, false},
+		{"high_mean", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1, 4 }, true},
+		{"max", "bytes", func(r *rand.Rand) (float64, int) { return 1000 * (0.5 + r.Float64()), 3 + r.IntN(3) }, func(*rand.Rand) (float64, int) { return 1, 4 }, true},
+		{"low_count", "", func(r *rand.Rand) (float64, int) { return 0, 3 + r.IntN(4) }, func(*rand.Rand) (float64, int) { return 0, 200 }, true},
+	}
+	hosts, buckets := 300, 24
+	for _, c := range cases {
+		r := rand.New(rand.NewPCG(4, 4))
+		var evs []*testEvent
+		for b := 0; b < buckets; b++ {
+			for h := 0; h < hosts; h++ {
+				gen := c.normal
+				if h == 5 && b == buckets-1 {
+					gen = c.odd
+				}
+				v, n := gen(r)
+				for i := 0; i < n; i++ {
+					evs = append(evs, &testEvent{t: t0.Add(time.Duration(b)*time.Hour + time.Duration(h*10+i)*time.Second),
+						strs: map[string]string{"host": "h" + strconv.Itoa(h)}, nums: map[string]float64{"bytes": math.Round(v)}})
+				}
+			}
+		}
+		e, err := New(Job{BucketSpan: time.Hour, Detectors: []Detector{{Function: c.fn, FieldName: c.field, OverFieldName: "host"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := runAll(e, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		odd, other := 0.0, 0.0
+		for _, br := range res {
+			for _, rec := range br.Records {
+				if rec.OverFieldValue == "h5" && br.Timestamp.Equal(t0.Add(time.Duration(buckets-1)*time.Hour)) {
+					odd = rec.RecordScore
+				} else {
+					other = max(other, rec.RecordScore)
+				}
+			}
+		}
+		t.Logf("%s over host: odd host %.1f, others ≤ %.1f", c.fn, odd, other)
+		if c.quiet {
+			if odd > 0 || other >= 25 {
+				t.Errorf("%s over host: a value on the untested side scored %.1f, others up to %.1f", c.fn, odd, other)
+			}
+			continue
+		}
+		if odd < 75 || other >= 25 {
+			t.Errorf("%s over host: odd host %.1f (want ≥ 75), others up to %.1f (want < 25)", c.fn, odd, other)
+		}
+	}
+}
