@@ -6,15 +6,15 @@
 //
 // JOB.json is an Elastic job (the create-job body, optionally with a
 // datafeed_config whose query filters the events; the get-jobs API's
-// answer; a Kibana module's job file), or a module holding several jobs
-// (the Kibana modules API's answer, an integration package's ml_module
-// saved object, Kibana's job export, a Kibana module directory's
-// manifest.json, whose job and
-// datafeed files are read from its ml/ folder), from which -job-id picks one
-// with its datafeed.
-// -datafeed reads the job's datafeed from its own file (a Kibana module's
-// datafeed_*.json), as Elastic keeps them. A job without a job_id takes
-// -job-id, or else the file's name without .json. EVENTS.ndjson holds one
+// answer; a Kibana module's job file), or a document of several jobs (the
+// Kibana modules API's answer, an integration package's ml_module saved
+// object, Kibana's job export, a Kibana module directory's manifest.json,
+// whose job and datafeed files are read from its ml/ folder), from which
+// -job-id picks one with its datafeed. -datafeed reads the job's datafeed
+// from its own file (a Kibana module's datafeed_*.json), as Elastic keeps
+// them. A job without a job_id takes -job-id, or else the file's name
+// without .json. timeseries' package doc lists which job and datafeed
+// settings are applied, ignored or refused. EVENTS.ndjson holds one
 // JSON document per line with dotted ECS field names (nested objects or
 // literal dotted keys) and the time in the job's data_description
 // (default: an RFC 3339 @timestamp). Every record result with record_score
