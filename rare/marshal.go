@@ -48,7 +48,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	e.Int(len(m.tbl.slots))
 	for i := range m.tbl.slots {
 		en := &m.tbl.slots[i]
-		if !en.used {
+		if !en.used() {
 			continue
 		}
 		e.Int(i)
@@ -58,9 +58,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		e.Float64(en.pend)
 		e.Int(int(en.first))
 		e.Int(int(en.last))
-		e.Int(len(en.cells))
-		e.Int(cap(en.cells))
-		for _, c := range en.cells {
+		e.Int(int(en.n))
+		e.Int(en.capCells())
+		for _, c := range en.cells() {
 			e.Uint64(c.v)
 			e.Float64(c.c)
 			e.Int(int(c.last))
@@ -204,21 +204,22 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		} else if en.pend != 0 {
 			d.Fail("entity %d has pending mass outside the open bucket", i)
 		}
-		if n.tbl.slots[at].used {
+		if n.tbl.slots[at].used() {
 			d.Fail("entity slot %d repeats", at)
 			break
 		}
+		var cells []cell
 		if cp > 0 {
-			en.cells = make([]cell, nc, cp)
+			cells = make([]cell, nc, cp)
 		}
 		clear(seenV)
 		for j := range nc {
-			c := &en.cells[j]
+			c := &cells[j]
 			c.v = d.Uint64()
 			c.c = d.Float64()
 			c.last = int64(d.Int())
 			c.hits = uint32(d.IntIn("hits", 0, math.MaxUint32))
-			if _, dup := seenV[c.v]; dup || !mass(c.c) || c.last > n.cur || (j > 0 && en.cells[j-1].c < c.c) {
+			if _, dup := seenV[c.v]; dup || !mass(c.c) || c.last > n.cur || (j > 0 && cells[j-1].c < c.c) {
 				d.Fail("entity %d cell %d is repeated, unsorted or out of range", i, j)
 				break
 			}
@@ -228,7 +229,8 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 				break
 			}
 		}
-		en.used = true
+		en.setCells(cells)
+		en.capUsed |= usedBit
 		n.tbl.slots[at] = en
 		n.tbl.n++
 		n.bytes += entityBytes + int64(cp)*cellBytes
@@ -236,7 +238,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	// Every key must be found where it was stored (this also rejects
 	// repeated keys: the first copy would be found for both).
 	for i := range n.tbl.slots {
-		if n.tbl.slots[i].used && n.tbl.find(n.tbl.slots[i].key) != i {
+		if n.tbl.slots[i].used() && n.tbl.find(n.tbl.slots[i].key) != i {
 			d.Fail("entity slot %d is off its probe path", i)
 			break
 		}

@@ -193,13 +193,43 @@ type cell struct {
 	hits uint32
 }
 
+// entity is an entity's record, held in its table slot: 64 bytes, one
+// cache line (the table's slots are line aligned, being a large power of
+// two of them), so that finding an entity costs one line from memory. Its
+// cells are held as a pointer and two 32-bit sizes rather than a slice.
 type entity struct {
 	key         uint64
 	head, tail  float64 // scaled masses: exact cells, sketch
 	pend        float64 // tail mass pending in the open bucket
 	first, last int64
-	cells       []cell // sorted by c, most used first
-	used        bool   // the table slot holds a record
+	cp          *cell  // cells, sorted by c, most used first
+	n           uint32 // number of cells
+	capUsed     uint32 // capacity of cp, with usedBit set when the slot holds a record
+}
+
+const usedBit = 1 << 31
+
+// used reports whether the slot holds a record.
+func (e *entity) used() bool { return e.capUsed&usedBit != 0 }
+
+// cells returns the entity's cells.
+func (e *entity) cells() []cell {
+	if e.cp == nil {
+		return nil
+	}
+	return unsafe.Slice(e.cp, e.capUsed&^usedBit)[:e.n]
+}
+
+// capCells returns the capacity of the entity's cells.
+func (e *entity) capCells() int { return int(e.capUsed &^ usedBit) }
+
+// setCells makes c the entity's cells.
+func (e *entity) setCells(c []cell) {
+	e.cp, e.n = nil, uint32(len(c))
+	if cap(c) > 0 {
+		e.cp = unsafe.SliceData(c)
+	}
+	e.capUsed = e.capUsed&usedBit | uint32(cap(c))
 }
 
 type value struct {
@@ -264,7 +294,6 @@ type Model struct {
 	typ      float64
 
 	rng   uint64
-	sink  uint64 // ObserveBatch's touched words, kept so the loads stay
 	bytes int64
 	fixed int64
 	stats Stats
@@ -318,7 +347,7 @@ func (m *Model) Stats() Stats {
 	s := m.stats
 	s.Entities, s.Values = m.tbl.n, len(m.vals)
 	for i := range m.tbl.slots {
-		s.Cells += len(m.tbl.slots[i].cells)
+		s.Cells += int(m.tbl.slots[i].n)
 	}
 	s.Bytes, s.Limit = m.used(), m.limit
 	return s
@@ -390,20 +419,27 @@ func (m *Model) ObserveHash(bucket int64, entity, value uint64) (Result, error) 
 	return m.observe(entity, value), nil
 }
 
-// batchChunk is the number of observations whose memory ObserveBatch
-// touches ahead of processing them.
+// batchChunk is the number of table slots closeBucket walks between
+// prefetches of their values.
 const batchChunk = 32
 
-// prefetchLines is the number of cache lines of an entity's values that
-// ObserveBatch touches ahead.
-const prefetchLines = 8
+// Prefetch distances of ObserveBatch, in observations: the home slot of the
+// entity slotAhead observations ahead is requested, then, once it has had
+// time to arrive, the first lines of the values of the entity cellsAhead
+// ahead. A miss to memory costs about as much as scoring a few
+// observations, so these keep several misses in flight behind the work.
+const (
+	slotAhead  = 16
+	cellsAhead = 8
+)
 
 // ObserveBatch observes the pairs (entities[i], values[i]) of one bucket in
 // order and writes their results to out[i]: the same results, and the same
 // model afterwards, as calling ObserveHash for each pair in turn. It is
 // faster on large models, where each observation starts with cache misses
-// on its entity's record and values: it first touches the records of a
-// chunk of observations, so that the processor fetches them in parallel.
+// on its entity's record and values: it prefetches the records and values
+// of later observations while it works on the current one, so that the
+// processor fetches them in parallel.
 func (m *Model) ObserveBatch(bucket int64, entities, values []uint64, out []Result) error {
 	if len(values) != len(entities) || len(out) < len(entities) {
 		return check.Errorf(pkg, ErrDimension, "batch of %d entities, %d values and %d results", len(entities), len(values), len(out))
@@ -411,29 +447,44 @@ func (m *Model) ObserveBatch(bucket int64, entities, values []uint64, out []Resu
 	if err := m.Advance(bucket); err != nil {
 		return err
 	}
-	for start := 0; start < len(entities); start += batchChunk {
-		end := min(len(entities), start+batchChunk)
-		if len(m.tbl.slots) > 0 {
-			// Two passes of independent loads: the records, then the first
-			// cache lines of their values (addresses read from the now
-			// cached records; two cells a line).
-			var sink uint64
-			for _, k := range entities[start:end] {
-				sink += m.tbl.slots[m.tbl.home(k)].key
-			}
-			for _, k := range entities[start:end] {
-				c := m.tbl.slots[m.tbl.home(k)].cells
-				for j := 0; j < len(c) && j < 2*prefetchLines; j += 2 {
-					sink += c[j].v
-				}
-			}
-			m.sink = sink
-		}
-		for i := start; i < end; i++ {
+	n := len(entities)
+	if len(m.tbl.slots) == 0 || n < 2*cellsAhead {
+		for i := range n {
 			out[i] = m.observe(entities[i], values[i])
 		}
+		return nil
+	}
+	for i := range min(n, slotAhead) {
+		m.prefetchSlot(entities[i])
+	}
+	for i := range min(n, cellsAhead) {
+		m.prefetchCells(entities[i])
+	}
+	for i := range n {
+		if j := i + slotAhead; j < n {
+			m.prefetchSlot(entities[j])
+		}
+		if j := i + cellsAhead; j < n {
+			m.prefetchCells(entities[j])
+		}
+		out[i] = m.observe(entities[i], values[i])
 	}
 	return nil
+}
+
+// prefetchSlot requests the line of key's home slot.
+func (m *Model) prefetchSlot(key uint64) {
+	prefetch(uintptr(unsafe.Pointer(&m.tbl.slots[m.tbl.home(key)])))
+}
+
+// prefetchCells requests the first lines of the values of the entity in
+// key's home slot (a slot found further along its probe run is not
+// followed: it is rare, and the observation is then merely slower).
+func (m *Model) prefetchCells(key uint64) {
+	e := &m.tbl.slots[m.tbl.home(key)]
+	if e.key == key && e.cp != nil {
+		prefetch4(uintptr(unsafe.Pointer(e.cp)))
+	}
 }
 
 // observe is ObserveHash within the open bucket.
@@ -456,7 +507,7 @@ func (m *Model) observe(entity, value uint64) Result {
 	i := e.find(value)
 	prevUse := math.Inf(-1) // bucket of the pair's previous use, for the population
 	if i >= 0 {
-		c := &e.cells[i]
+		c := &e.cells()[i]
 		if c.last == m.cur {
 			if c.hits < math.MaxUint32 {
 				c.hits++
@@ -596,8 +647,9 @@ func (m *Model) pend(v *value, key uint64, d float64) {
 
 // find returns the index of value's cell, or −1.
 func (e *entity) find(v uint64) int {
-	for i := range e.cells {
-		if e.cells[i].v == v {
+	cs := e.cells()
+	for i := range cs {
+		if cs[i].v == v {
 			return i
 		}
 	}
@@ -667,7 +719,8 @@ func (m *Model) bound(c float64) float64 {
 func (m *Model) scoreEntity(e *entity, c float64, tail bool, r *Result) {
 	alpha := m.g // one observation of pseudo-mass for values not yet seen
 	total := e.head + e.tail + alpha
-	le := lessLikelyCells(e.cells, e.head, m.bound(c)) + e.tail + alpha
+	cs := e.cells()
+	le := lessLikelyCells(cs, e.head, m.bound(c)) + e.tail + alpha
 	r.Probability = min(1, le/total)
 	r.Share = c / total
 	r.FirstForEntity = c == 0
@@ -677,15 +730,15 @@ func (m *Model) scoreEntity(e *entity, c float64, tail bool, r *Result) {
 	// Typical: the share of the value where the cumulative mass, most used
 	// first, passes half of the entity's mass.
 	half, acc := (e.head+e.tail)/2, 0.0
-	for j := range e.cells {
-		acc += e.cells[j].c
+	for j := range cs {
+		acc += cs[j].c
 		if acc >= half {
-			r.Typical = e.cells[j].c / total
+			r.Typical = cs[j].c / total
 			break
 		}
 	}
-	if acc < half && len(e.cells) > 0 {
-		r.Typical = e.cells[len(e.cells)-1].c / total
+	if acc < half && len(cs) > 0 {
+		r.Typical = cs[len(cs)-1].c / total
 	}
 }
 

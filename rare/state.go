@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/vigil-ml/vigil/internal/check"
 )
@@ -41,27 +42,20 @@ func (m *Model) Advance(bucket int64) error {
 func (m *Model) closeBucket() {
 	if len(m.touched)*4 >= len(m.tbl.slots) {
 		// Many entities were touched: walk the table in memory order, a
-		// chunk at a time, touching each chunk's values before the work so
-		// that their cache misses overlap. The order of entities does not
-		// change the result.
+		// chunk at a time, prefetching the values of the next chunk while
+		// closing this one, so that their cache misses overlap the work.
+		// The order of entities does not change the result.
 		slots := m.tbl.slots
-		var sink uint64
+		m.prefetchClose(slots[:min(len(slots), batchChunk)])
 		for start := 0; start < len(slots); start += batchChunk {
 			end := min(len(slots), start+batchChunk)
+			m.prefetchClose(slots[end:min(len(slots), end+batchChunk)])
 			for i := start; i < end; i++ {
-				if e := &slots[i]; e.used && e.last == m.cur {
-					for j := 0; j < len(e.cells) && j < 2*prefetchLines; j += 2 {
-						sink += e.cells[j].v
-					}
-				}
-			}
-			for i := start; i < end; i++ {
-				if e := &slots[i]; e.used && e.last == m.cur {
+				if e := &slots[i]; e.used() && e.last == m.cur {
 					m.closeEntity(e)
 				}
 			}
 		}
-		m.sink = sink
 	} else {
 		for _, k := range m.touched {
 			if pos := m.tbl.find(k); pos >= 0 {
@@ -91,20 +85,35 @@ func (m *Model) closeBucket() {
 	m.stats.Buckets++
 }
 
+// prefetchClose requests the values of the slots' entities touched in the
+// open bucket, which closeEntity reads in full.
+func (m *Model) prefetchClose(slots []entity) {
+	for i := range slots {
+		if e := &slots[i]; e.used() && e.last == m.cur && e.cp != nil {
+			p := uintptr(unsafe.Pointer(e.cp))
+			prefetch4(p)
+			if int64(e.n)*cellBytes > 256 {
+				prefetch4(p + 256)
+			}
+		}
+	}
+}
+
 // closeEntity adds the open bucket's uses to an entity touched in it.
 func (m *Model) closeEntity(e *entity) {
-	for i := range e.cells {
-		if c := &e.cells[i]; c.last == m.cur {
+	cs := e.cells()
+	for i := range cs {
+		if c := &cs[i]; c.last == m.cur {
 			c.c += m.g
 			c.hits = 0
 		}
 	}
 	e.tail += e.pend
 	e.pend = 0
-	sortCells(e.cells)
+	sortCells(cs)
 	h := 0.0
-	for i := range e.cells {
-		h += e.cells[i].c
+	for i := range cs {
+		h += cs[i].c
 	}
 	e.head = h
 }
@@ -188,8 +197,9 @@ func (m *Model) renormalize(exponent float64) {
 		e.head *= f
 		e.tail *= f
 		e.pend *= f
-		for j := range e.cells {
-			e.cells[j].c *= f
+		cs := e.cells()
+		for j := range cs {
+			cs[j].c *= f
 		}
 	}
 	for i := range m.vals {
@@ -252,7 +262,7 @@ func (m *Model) evictEntity() bool {
 	best, bestMass := -1, math.Inf(1)
 	for range samples {
 		i := m.next(size)
-		for !m.tbl.slots[i].used {
+		for !m.tbl.slots[i].used() {
 			i = (i + 1) & (size - 1)
 		}
 		e := &m.tbl.slots[i]
@@ -272,10 +282,11 @@ func (m *Model) evictEntity() bool {
 
 func (m *Model) removeEntity(i int) {
 	e := &m.tbl.slots[i]
-	for j := range e.cells {
-		m.dropUser(e.cells[j].v, e.cells[j].last)
+	cs := e.cells()
+	for j := range cs {
+		m.dropUser(cs[j].v, cs[j].last)
 	}
-	m.bytes -= entityBytes + int64(cap(e.cells))*cellBytes
+	m.bytes -= entityBytes + int64(e.capCells())*cellBytes
 	m.tbl.remove(i)
 	m.stats.EvictedEntities++
 }
@@ -293,13 +304,13 @@ func (m *Model) dropUser(value uint64, last int64) {
 // less used than est; false sends the pair to the tail.
 func (m *Model) addCell(key, v uint64, est float64) bool {
 	e := &m.tbl.slots[m.tbl.find(key)]
-	if len(e.cells) >= m.cfg.MaxValuesPerEntity {
+	if int(e.n) >= m.cfg.MaxValuesPerEntity {
 		if !m.replaceLeast(e, est) {
 			return false
 		}
-	} else if len(e.cells) == cap(e.cells) {
-		newCap := min(max(2, 2*cap(e.cells)), m.cfg.MaxValuesPerEntity)
-		extra := int64(newCap-cap(e.cells)) * cellBytes
+	} else if int(e.n) == e.capCells() {
+		newCap := min(max(2, 2*e.capCells()), m.cfg.MaxValuesPerEntity)
+		extra := int64(newCap-e.capCells()) * cellBytes
 		for tries := 0; m.used()+extra > m.limit && tries < 4; tries++ {
 			if !m.evictEntity() {
 				break
@@ -311,15 +322,16 @@ func (m *Model) addCell(key, v uint64, est float64) bool {
 				return false
 			}
 		} else {
-			nc := make([]cell, len(e.cells), newCap)
-			copy(nc, e.cells)
-			e.cells = nc
+			nc := make([]cell, e.n, newCap)
+			copy(nc, e.cells())
+			e.setCells(nc)
 			m.bytes += extra
 		}
 	}
-	e.cells = append(e.cells, cell{v: v, c: est, last: m.cur, hits: 1})
-	for i := len(e.cells) - 1; i > 0 && e.cells[i-1].c < e.cells[i].c; i-- {
-		e.cells[i-1], e.cells[i] = e.cells[i], e.cells[i-1]
+	cs := append(e.cells(), cell{v: v, c: est, last: m.cur, hits: 1})
+	e.setCells(cs)
+	for i := len(cs) - 1; i > 0 && cs[i-1].c < cs[i].c; i-- {
+		cs[i-1], cs[i] = cs[i], cs[i-1]
 	}
 	e.head += est
 	e.tail = max(0, e.tail-est)
@@ -329,23 +341,24 @@ func (m *Model) addCell(key, v uint64, est float64) bool {
 // replaceLeast evicts e's least used value not seen in the open bucket if
 // its count is at most one observation or below est.
 func (m *Model) replaceLeast(e *entity, est float64) bool {
-	j := len(e.cells) - 1
-	for j >= 0 && e.cells[j].last == m.cur {
+	cs := e.cells()
+	j := len(cs) - 1
+	for j >= 0 && cs[j].last == m.cur {
 		j--
 	}
 	if j < 0 {
 		return false
 	}
-	if c := e.cells[j].c; !(c <= evictable*m.g || c < est) {
+	if c := cs[j].c; !(c <= evictable*m.g || c < est) {
 		return false
 	}
-	vic := e.cells[j]
+	vic := cs[j]
 	m.cells.add(pairKey(e.key, vic.v), vic.c)
 	e.tail += vic.c
 	e.head = max(0, e.head-vic.c)
 	m.dropUser(vic.v, vic.last)
-	copy(e.cells[j:], e.cells[j+1:])
-	e.cells = e.cells[:len(e.cells)-1]
+	copy(cs[j:], cs[j+1:])
+	e.setCells(cs[:len(cs)-1])
 	m.stats.EvictedCells++
 	return true
 }

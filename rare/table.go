@@ -35,7 +35,7 @@ func (t *entTable) find(key uint64) int {
 	mask := len(t.slots) - 1
 	for i := t.home(key); ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		if !s.used {
+		if !s.used() {
 			return -1
 		}
 		if s.key == key {
@@ -56,10 +56,10 @@ func (t *entTable) growBytes() int64 {
 func (t *entTable) insert(e entity) int {
 	mask := len(t.slots) - 1
 	i := t.home(e.key)
-	for t.slots[i].used {
+	for t.slots[i].used() {
 		i = (i + 1) & mask
 	}
-	e.used = true
+	e.capUsed |= usedBit
 	t.slots[i] = e
 	t.n++
 	return i
@@ -71,7 +71,7 @@ func (t *entTable) resize(size int) {
 	t.slots = make([]entity, size)
 	t.n = 0
 	for i := range old {
-		if old[i].used {
+		if old[i].used() {
 			t.insert(old[i])
 		}
 	}
@@ -84,7 +84,7 @@ func (t *entTable) remove(i int) {
 	j := i
 	for {
 		j = (j + 1) & mask
-		if !t.slots[j].used {
+		if !t.slots[j].used() {
 			break
 		}
 		h := t.home(t.slots[j].key)
@@ -100,3 +100,7 @@ func (t *entTable) remove(i int) {
 		t.resize(len(t.slots) / 2)
 	}
 }
+
+// The record must stay one cache line.
+var _ [64 - unsafe.Sizeof(entity{})]byte
+var _ [unsafe.Sizeof(entity{}) - 64]byte
