@@ -154,7 +154,8 @@
 //     multivariate_by_fields true; runtime_mappings and script_fields that
 //     define a field the job reads, and non-empty aggregations (Vigil
 //     analyses events as they are: compute derived fields before the job);
-//     query types outside the subset (query_string,
+//     query types outside the subset (query_string beyond the one term on
+//     one field that Kibana writes for a KQL wildcard,
 //     simple_query_string, regexp, fuzzy, ids, nested, script, terms
 //     lookup, ...), date math and formats in range, match options that
 //     analyse (analyzer, fuzziness, ...) and match on ECS text fields

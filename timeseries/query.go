@@ -15,8 +15,9 @@ import (
 
 // Query is the subset of Elastic's Query DSL that filters single events:
 // match_all, match_none, term, terms, range, exists, prefix, wildcard,
-// match and match_phrase, and bool (must, filter, should, must_not,
-// minimum_should_match). Fields are read as ECS keyword fields: match and
+// match and match_phrase, query_string of one term on one field (what
+// Kibana writes for a KQL wildcard), and bool (must, filter, should,
+// must_not, minimum_should_match). Fields are read as ECS keyword fields: match and
 // match_phrase match the whole value, as Elasticsearch does on a keyword
 // field, and are refused on ECS text fields (message, error.message,
 // error.stack_trace, *.text), whose analysis Vigil does not reproduce. On
@@ -112,6 +113,8 @@ func parseQuery(v *fastjson.Value, at string) (*Query, error) {
 			q, err = parseMatch(val, here, key)
 		case "prefix", "wildcard":
 			q, err = parsePattern(val, here, key)
+		case "query_string":
+			q, err = parseQueryString(val, here)
 		default:
 			err = check.Errorf(pkg, ErrUnsupported, "%s: query type %q is not supported (term, terms, range, exists, prefix, wildcard, match, match_phrase, match_all, match_none, bool are)", here, key)
 		}
@@ -333,6 +336,86 @@ func parseMatch(v *fastjson.Value, at, kind string) (*Query, error) {
 		return nil, err
 	}
 	return &Query{kind: qTerm, field: field, values: []qvalue{s}}, nil
+}
+
+// parseQueryString reads the one form of query_string that Kibana writes
+// for a KQL wildcard ("process.name : cmd*" becomes {"fields":
+// ["process.name"], "query": "cmd*"}) and the like: one field and one
+// Lucene term, whose unescaped * and ? are wildcards and whose \ escapes
+// the next character. A query with operators, spaces, field prefixes,
+// ranges or any other syntax is refused, since Vigil does not parse
+// Lucene's query language.
+func parseQueryString(v *fastjson.Value, at string) (*Query, error) {
+	o, err := v.Object()
+	if err != nil {
+		return nil, qerr(at, "want an object")
+	}
+	var field, text string
+	var haveText bool
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		switch key := string(k); key {
+		case "query":
+			b, e := x.StringBytes()
+			if e != nil {
+				err = qerr(at+".query", "want a string")
+			}
+			text, haveText = string(b), true
+		case "fields":
+			arr, _ := x.Array()
+			if len(arr) != 1 || arr[0].Type() != fastjson.TypeString {
+				err = check.Errorf(pkg, ErrUnsupported, "%s.fields: only one field is supported", at)
+				return
+			}
+			field = string(arr[0].GetStringBytes())
+		case "default_field":
+			field = string(x.GetStringBytes())
+		case "analyze_wildcard", "boost", "_name", "lenient", "auto_generate_synonyms_phrase_query":
+		default:
+			err = check.Errorf(pkg, ErrUnsupported, "%s.%s is not supported", at, key)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !haveText || field == "" || field == "*" || strings.ContainsRune(field, '*') {
+		return nil, check.Errorf(pkg, ErrUnsupported, "%s: query type \"query_string\" is supported only on one named field (fields or default_field)", at)
+	}
+	if ecsText(field) {
+		return nil, check.Errorf(pkg, ErrUnsupported, "%s: query_string on the ECS text field %q is not supported (Vigil matches whole values)", at, field)
+	}
+	// One Lucene term: every special character escaped but * and ?.
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\\' {
+			i++
+			continue
+		}
+		if (c == '-' || c == '+') && i > 0 { // inside a term, as Lucene reads them
+			continue
+		}
+		if c <= ' ' || strings.IndexByte(`+-=&|><!(){}[]^"~:/`, c) >= 0 {
+			return nil, check.Errorf(pkg, ErrUnsupported, "%s.query %q: query type \"query_string\" is supported for one term (wildcards * ? and \\ escapes), not Lucene's query syntax", at, text)
+		}
+	}
+	if text == "" {
+		return nil, qerr(at+".query", "empty")
+	}
+	if !strings.ContainsAny(text, "*?") { // an exact term, unescaped
+		var b strings.Builder
+		for i := 0; i < len(text); i++ {
+			if text[i] == '\\' && i+1 < len(text) {
+				i++
+			}
+			b.WriteByte(text[i])
+		}
+		t := b.String()
+		f, e := strconv.ParseFloat(t, 64)
+		return &Query{kind: qTerm, field: field, values: []qvalue{{s: t, f: f, isNum: e == nil}}}, nil
+	}
+	return &Query{kind: qWildcard, field: field, pattern: text}, nil
 }
 
 // parsePattern reads prefix and wildcard queries ({field: "p"} or {field:
