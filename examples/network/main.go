@@ -26,22 +26,17 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"image/color"
 	"log"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
-	"text/tabwriter"
 	"time"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -200,40 +195,14 @@ func generate(seed uint64, days int) []*conn {
 }
 
 // analysis is what the job found.
-type analysis struct {
-	records []timeseries.Record
-	plot    []timeseries.ModelPlot
-	stats   timeseries.Stats
-	buckets int
-}
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*conn) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobJSON))
+	a, err := demo.Analyse(jobJSON, evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-			a.plot = append(a.plot, b.ModelPlot...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 // inSweep reports whether a bucket start falls in the sweep.
@@ -254,7 +223,7 @@ type verdict struct {
 
 func (a *analysis) verdict() verdict {
 	var v verdict
-	for _, r := range a.records {
+	for _, r := range a.Records {
 		switch {
 		case r.ByFieldValue == sshPort && inSweep(r.Timestamp):
 			v.sweepTop = math.Max(v.sweepTop, r.RecordScore)
@@ -289,8 +258,8 @@ func main() {
 	}
 	el := time.Since(t0)
 	fmt.Printf("IDS log: %d records over %d days, %d analysed (%d filtered by the datafeed query), %d buckets, %.2f s\n\n",
-		len(evs), *days, a.stats.Events, a.stats.Filtered, a.buckets, el.Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), *days, a.Stats.Events, a.Stats.Filtered, a.Buckets, el.Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Printf("\nSSH sweep by %s on day %d: top record score %.1f (%s)\n", sweeper, sweepDay, v.sweepTop, timeseries.SeverityOf(v.sweepTop))
 	fmt.Printf("nightly backup (port %s, 01:00-03:00) after the first week: top record score %.1f (%s)\n",
@@ -304,41 +273,11 @@ func main() {
 }
 
 func printRecords(recs []timeseries.Record, minScore float64) {
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "time (UTC)\tport\tconnections\ttypical\tscore\tseverity\tinfluencers")
-	n := 0
-	for _, r := range recs {
-		if r.RecordScore < minScore {
-			continue
-		}
-		n++
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%s\t%s\n", r.Timestamp.Format("2006-01-02 15:04"), r.ByFieldValue,
-			r.Actual, r.Typical, r.RecordScore, r.Severity, influencers(r))
-	}
-	tw.Flush()
-	if n == 0 {
-		fmt.Printf("(no record scored %.0f or more)\n", minScore)
-	}
-}
-
-func influencers(r timeseries.Record) string {
-	var parts []string
-	for _, inf := range r.Influencers {
-		if inf.FieldName == "destination.port" {
-			continue
-		}
-		vals := inf.FieldValues
-		more := ""
-		if len(vals) > 3 {
-			more = fmt.Sprintf(" +%d", len(vals)-3)
-			vals = vals[:3]
-		}
-		parts = append(parts, inf.FieldName+"="+strings.Join(vals, ",")+more)
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, "; ")
+	demo.PrintRecords(os.Stdout, "time (UTC)\tport\tconnections\ttypical\tscore\tseverity\tinfluencers", recs, minScore,
+		func(r *timeseries.Record) demo.Row {
+			return demo.Row{Time: r.Timestamp.Format("2006-01-02 15:04"), Entity: r.ByFieldValue, Actual: fmt.Sprintf("%.0f", r.Actual),
+				Typical: fmt.Sprintf("%.1f", r.Typical), Why: demo.Influencers(r, "destination.port", nil)}
+		})
 }
 
 // chart draws the port-22 series: actual, the model's 95% bounds, and the
@@ -346,103 +285,34 @@ func influencers(r timeseries.Record) string {
 func chart(path string, a *analysis) error {
 	from := start.Add((sweepDay - 2) * 24 * time.Hour)
 	to := start.Add((sweepDay + 2) * 24 * time.Hour)
-	var act, lo, hi plotter.XYs
-	for _, m := range a.plot {
-		if m.ByFieldValue != sshPort || m.Timestamp.Before(from) || !m.Timestamp.Before(to) {
-			continue
-		}
-		x := float64(m.Timestamp.Unix())
-		act = append(act, plotter.XY{X: x, Y: m.Actual})
-		lo = append(lo, plotter.XY{X: x, Y: m.Lower})
-		hi = append(hi, plotter.XY{X: x, Y: m.Upper})
-	}
-	var major, crit plotter.XYs
-	for _, r := range a.records {
-		if r.ByFieldValue != sshPort || r.Timestamp.Before(from) || !r.Timestamp.Before(to) || r.RecordScore < 50 {
-			continue
-		}
-		pt := plotter.XY{X: float64(r.Timestamp.Unix()), Y: r.Actual}
-		if r.RecordScore >= 75 {
-			crit = append(crit, pt)
-		} else {
-			major = append(major, pt)
+	act, lo, hi := demo.Band(a.Plot, func(m *timeseries.ModelPlot) bool {
+		return m.ByFieldValue == sshPort && !m.Timestamp.Before(from) && m.Timestamp.Before(to)
+	})
+	var marks demo.Marks
+	for _, r := range a.Records {
+		if r.ByFieldValue == sshPort && !r.Timestamp.Before(from) && r.Timestamp.Before(to) {
+			marks.Add(float64(r.Timestamp.Unix()), r.Actual, r.RecordScore)
 		}
 	}
-	return drawChart(path, "SSH (port 22) connections per 5 minutes", "connections", act, lo, hi, major, crit)
-}
-
-func drawChart(path, title, ylabel string, act, lo, hi, major, crit plotter.XYs) error {
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = ylabel
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2\n15:04"}
-	band, err := plotter.NewLine(hi)
+	p, err := demo.BandPlot("SSH (port 22) connections per 5 minutes", "connections", act, lo, hi, marks, demo.DefaultMarks)
 	if err != nil {
 		return err
 	}
-	band.Color = rgb(90, 120, 200)
-	band.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
-	low, _ := plotter.NewLine(lo)
-	low.Dashes, low.Color = band.Dashes, band.Color
-	line, err := plotter.NewLine(act)
-	if err != nil {
-		return err
-	}
-	line.Width = vg.Points(0.8)
-	p.Add(band, low, line)
-	p.Legend.Add("actual", line)
-	p.Legend.Add("95% bounds", band)
-	for _, s := range []struct {
-		pts   plotter.XYs
-		name  string
-		shape draw.GlyphDrawer
-		r, g  uint8
-	}{{major, "major (50-75)", draw.TriangleGlyph{}, 240, 140}, {crit, "critical (≥ 75)", draw.CircleGlyph{}, 220, 20}} {
-		if len(s.pts) == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(s.pts)
-		if err != nil {
-			return err
-		}
-		sc.GlyphStyle.Shape = s.shape
-		sc.GlyphStyle.Radius = vg.Points(3.5)
-		sc.GlyphStyle.Color = rgb(s.r, s.g, 20)
-		p.Add(sc)
-		p.Legend.Add(s.name, sc)
-	}
-	p.Legend.Top = true
 	return p.Save(10*vg.Inch, 4*vg.Inch, path)
 }
 
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*conn) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobJSON+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, c := range evs {
+	return demo.WriteJob(dir, jobJSON, len(evs), func(w *bufio.Writer, i int) {
+		c := evs[i]
 		// Half the documents nest their objects, half use dotted keys, as
 		// different shippers do.
 		if i%2 == 0 {
-			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":%q},"source":{"ip":%q},"destination":{"ip":%q,"port":%s}}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":%q},"source":{"ip":%q},"destination":{"ip":%q,"port":%s}}`,
 				c.t.Format(time.RFC3339Nano), c.category, c.src, c.dst, c.port)
 		} else {
-			fmt.Fprintf(w, `{"@timestamp":%q,"event.category":%q,"source.ip":%q,"destination.ip":%q,"destination.port":%s}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"event.category":%q,"source.ip":%q,"destination.ip":%q,"destination.port":%s}`,
 				c.t.Format(time.RFC3339Nano), c.category, c.src, c.dst, c.port)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+	})
 }
-
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
