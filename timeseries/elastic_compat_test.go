@@ -471,6 +471,30 @@ func TestElasticFixturesParse(t *testing.T) {
 		t.Errorf("create-job body: %+v, %v", j, err)
 	}
 
+	// A datafeed as Kibana's job wizard writes it from KQL.
+	j = Job{ID: "fixture-wizard", Detectors: []Detector{{Function: "rare", ByFieldName: "process.name", PartitionFieldName: "host.name"}}}
+	if err := ParseElasticDatafeed(openFixture(t, "datafeed_wizard_kql.json"), &j); err != nil {
+		t.Fatal(err)
+	}
+	wiz := func(typ, parent, user string, pid float64) Event {
+		return &MapEvent{Timestamp: t0, Strings: map[string]string{"event.type": typ, "process.parent.name": parent, "user.name": user},
+			Numbers: map[string]float64{"process.pid": pid}}
+	}
+	for i, c := range []struct {
+		ev   Event
+		want bool
+	}{
+		{wiz("start", "winword_office.exe", "alice", 4000), true},
+		{wiz("end", "winword_office.exe", "alice", 4000), false},
+		{wiz("start", "explorer.exe", "alice", 4000), false},
+		{wiz("start", "office", "SYSTEM", 4000), false},
+		{wiz("start", "office", "alice", 4), false},
+	} {
+		if got := j.Query.Match(c.ev); got != c.want {
+			t.Errorf("wizard datafeed, event %d: %v, want %v", i, got, c.want)
+		}
+	}
+
 	// Kibana's job export: an array of {job, datafeed}.
 	j, err = ParseElasticJob(openFixture(t, "kibana_export_jobs.json"), "fixture-export-denies")
 	if err != nil || j.Query == nil || j.TimeFormat != "" || j.Detectors[0].PartitionFieldName != "destination.port" {
