@@ -81,3 +81,38 @@ func TestGoldenResults(t *testing.T) {
 		}
 	}
 }
+
+// extremeDigest is TestExtremeBuckets' digest from the reference implementation.
+const extremeDigest = 0x46444441404e39f1
+
+// TestExtremeBuckets: buckets at both ends of int64, far enough apart that
+// every last use would alias a pending hit count if renormalisation did
+// not bound the ages (see cell): repeats still count hits from 1, the pair
+// is scored as a decayed one, and a snapshot restores.
+func TestExtremeBuckets(t *testing.T) {
+	m, err := New(Config{})
+	require.NoError(t, err)
+	h := fnv.New64a()
+	defer func() { require.Equal(t, uint64(extremeDigest), h.Sum64(), "results as recorded") }()
+	for _, b := range []int64{math.MinInt64 + 1, math.MinInt64 + 2, math.MaxInt64 - 3, math.MaxInt64 - 1} {
+		for hit := 1; hit <= 3; hit++ {
+			for _, v := range []uint64{7, 8} {
+				r, err := m.ObserveHash(b, 1, v)
+				require.NoError(t, err)
+				require.Equal(t, hit, r.Hits, "bucket %d value %d", b, v)
+				require.Equal(t, hit > 1, r.Repeat)
+				digestResult(h, r)
+				if !r.Repeat {
+					require.True(t, r.Probability > 0 && r.Probability <= 1, "%+v", r)
+				}
+			}
+		}
+		data, err := m.MarshalBinary()
+		require.NoError(t, err)
+		var n Model
+		require.NoError(t, n.UnmarshalBinary(data), "bucket %d", b)
+		again, err := n.MarshalBinary()
+		require.NoError(t, err)
+		require.Equal(t, data, again)
+	}
+}

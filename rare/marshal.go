@@ -63,8 +63,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		for _, c := range en.cells() {
 			e.Uint64(c.v)
 			e.Float64(c.c)
-			e.Int(int(c.last))
-			e.Uint64(uint64(c.hits))
+			e.Int(int(c.last(m.cur)))
+			e.Uint64(uint64(c.hits(m.cur)))
 		}
 	}
 	keys(e, m.touched)
@@ -217,16 +217,20 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 			c := &cells[j]
 			c.v = d.Uint64()
 			c.c = d.Float64()
-			c.last = int64(d.Int())
-			c.hits = uint32(d.IntIn("hits", 0, math.MaxUint32))
-			if _, dup := seenV[c.v]; dup || !mass(c.c) || c.last > n.cur || (j > 0 && cells[j-1].c < c.c) {
+			last := int64(d.Int())
+			hits := uint32(d.IntIn("hits", 0, math.MaxUint32))
+			if _, dup := seenV[c.v]; dup || !mass(c.c) || last > n.cur || uint64(n.cur)-uint64(last) > maxAge+(1<<60) /* renormalize keeps ages below */ || (j > 0 && cells[j-1].c < c.c) {
 				d.Fail("entity %d cell %d is repeated, unsorted or out of range", i, j)
 				break
 			}
 			seenV[c.v] = struct{}{}
-			if (c.last == n.cur) != (c.hits > 0) || (c.last == n.cur && en.last != n.cur) {
+			if (last == n.cur) != (hits > 0) || (last == n.cur && en.last != n.cur) {
 				d.Fail("entity %d cell %d has a bad pending state", i, j)
 				break
+			}
+			c.lh = last
+			if hits > 0 {
+				c.lh = int64(uint64(n.cur) + uint64(hits))
 			}
 		}
 		en.setCells(cells)

@@ -186,12 +186,45 @@ type Stats struct {
 	Dropped int64
 }
 
+// cell is an entity's exact count of one value: 24 bytes. The bucket of
+// the value's last use and its hit count in the open bucket share one word:
+// a hit count is only kept while the value is pending (used in the open
+// bucket cur), when its last use is cur itself, so the word holds either
+// the last use (a bucket before cur) or cur + hits (wrapping, with hits
+// from 1 to 2^32 − 1). A bucket before cur never reads as pending, since
+// renormalize keeps every last use within 2^62 buckets of cur.
 type cell struct {
-	v    uint64
-	c    float64 // scaled count before the open bucket
-	last int64   // bucket of last use; the open bucket means pending
-	hits uint32
+	v  uint64
+	c  float64 // scaled count before the open bucket
+	lh int64   // last use, or cur + hits when pending in the open bucket cur
 }
+
+// pending reports whether the value was used in the open bucket cur.
+func (c *cell) pending(cur int64) bool { return uint64(c.lh)-uint64(cur)-1 < math.MaxUint32 }
+
+// hits returns the value's uses in the open bucket cur, 0 unless pending.
+func (c *cell) hits(cur int64) uint32 {
+	if !c.pending(cur) {
+		return 0
+	}
+	return uint32(uint64(c.lh) - uint64(cur))
+}
+
+// last returns the bucket of the value's last use.
+func (c *cell) last(cur int64) int64 {
+	if c.pending(cur) {
+		return cur
+	}
+	return c.lh
+}
+
+// openCell returns lh for a first use in the open bucket cur.
+func openCell(cur int64) int64 { return int64(uint64(cur) + 1) }
+
+// maxAge is the age beyond which a last use is moved up to it: its decay
+// weight, 2^(−age/half-life) with a half-life of at most 2^40 buckets, is
+// zero in float64 either way.
+const maxAge = 1 << 62
 
 // entity is an entity's record, held in its table slot: 64 bytes, one
 // cache line (the table's slots are line aligned, being a large power of
@@ -508,15 +541,15 @@ func (m *Model) observe(entity, value uint64) Result {
 	prevUse := math.Inf(-1) // bucket of the pair's previous use, for the population
 	if i >= 0 {
 		c := &e.cells()[i]
-		if c.last == m.cur {
-			if c.hits < math.MaxUint32 {
-				c.hits++
+		if c.pending(m.cur) {
+			if uint64(c.lh)-uint64(m.cur) < math.MaxUint32 {
+				c.lh = int64(uint64(c.lh) + 1)
 			}
-			return Result{Repeat: true, Hits: int(c.hits)}
+			return Result{Repeat: true, Hits: int(c.hits(m.cur))}
 		}
 		m.scoreEntity(e, c.c, false, &r)
-		prevUse = float64(c.last)
-		c.last, c.hits = m.cur, 1
+		prevUse = float64(c.lh)
+		c.lh = openCell(m.cur)
 		r.Hits = 1
 	} else {
 		if h, seen := m.tailSet[pk]; seen {

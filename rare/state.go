@@ -103,9 +103,9 @@ func (m *Model) prefetchClose(slots []entity) {
 func (m *Model) closeEntity(e *entity) {
 	cs := e.cells()
 	for i := range cs {
-		if c := &cs[i]; c.last == m.cur {
+		if c := &cs[i]; c.pending(m.cur) {
 			c.c += m.g
-			c.hits = 0
+			c.lh = m.cur
 		}
 	}
 	e.tail += e.pend
@@ -200,6 +200,11 @@ func (m *Model) renormalize(exponent float64) {
 		cs := e.cells()
 		for j := range cs {
 			cs[j].c *= f
+			// The bucket has just closed: no cell is pending, and lh is
+			// each one's last use, before cur.
+			if c := &cs[j]; uint64(m.cur)-uint64(c.lh) > maxAge {
+				c.lh = m.cur - maxAge
+			}
 		}
 	}
 	for i := range m.vals {
@@ -284,7 +289,7 @@ func (m *Model) removeEntity(i int) {
 	e := &m.tbl.slots[i]
 	cs := e.cells()
 	for j := range cs {
-		m.dropUser(cs[j].v, cs[j].last)
+		m.dropUser(cs[j].v, cs[j].last(m.cur))
 	}
 	m.bytes -= entityBytes + int64(e.capCells())*cellBytes
 	m.tbl.remove(i)
@@ -328,7 +333,7 @@ func (m *Model) addCell(key, v uint64, est float64) bool {
 			m.bytes += extra
 		}
 	}
-	cs := append(e.cells(), cell{v: v, c: est, last: m.cur, hits: 1})
+	cs := append(e.cells(), cell{v: v, c: est, lh: openCell(m.cur)})
 	e.setCells(cs)
 	for i := len(cs) - 1; i > 0 && cs[i-1].c < cs[i].c; i-- {
 		cs[i-1], cs[i] = cs[i], cs[i-1]
@@ -343,7 +348,7 @@ func (m *Model) addCell(key, v uint64, est float64) bool {
 func (m *Model) replaceLeast(e *entity, est float64) bool {
 	cs := e.cells()
 	j := len(cs) - 1
-	for j >= 0 && cs[j].last == m.cur {
+	for j >= 0 && cs[j].pending(m.cur) {
 		j--
 	}
 	if j < 0 {
@@ -356,7 +361,7 @@ func (m *Model) replaceLeast(e *entity, est float64) bool {
 	m.cells.add(pairKey(e.key, vic.v), vic.c)
 	e.tail += vic.c
 	e.head = max(0, e.head-vic.c)
-	m.dropUser(vic.v, vic.last)
+	m.dropUser(vic.v, vic.last(m.cur))
 	copy(cs[j:], cs[j+1:])
 	e.setCells(cs[:len(cs)-1])
 	m.stats.EvictedCells++
