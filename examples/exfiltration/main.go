@@ -25,7 +25,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"image/color"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -33,14 +32,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -200,40 +198,15 @@ func generate(seed uint64, days int) []*flow {
 	return out
 }
 
-type analysis struct {
-	records []timeseries.Record
-	plot    []timeseries.ModelPlot
-	stats   timeseries.Stats
-	buckets int
-}
+// analysis is what the job found.
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*flow) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobJSON))
+	a, err := demo.Analyse(jobJSON, evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-			a.plot = append(a.plot, b.ModelPlot...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 func inLeak(t time.Time) bool {
@@ -252,7 +225,7 @@ type verdict struct {
 
 func (a *analysis) verdict() verdict {
 	var v verdict
-	for _, r := range a.records {
+	for _, r := range a.Records {
 		switch {
 		case r.PartitionFieldValue == leaker && inLeak(r.Timestamp):
 			v.leakTop = math.Max(v.leakTop, r.RecordScore)
@@ -287,8 +260,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("flow log: %d records over %d days, %d outbound analysed (%d filtered by the datafeed query), %d hosts, %d buckets, %.2f s\n\n",
-		len(evs), *days, a.stats.Events, a.stats.Filtered, nHosts, a.buckets, time.Since(t0).Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), *days, a.Stats.Events, a.Stats.Filtered, nHosts, a.Buckets, time.Since(t0).Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Printf("\nleak from %s to %s (%s) on day %d: top record score %.1f (%s)\n", leaker, leakDst, leakCountry, leakDay, v.leakTop, timeseries.SeverityOf(v.leakTop))
 	fmt.Printf("nightly backups of the servers to %s (01:00-03:00) after the first week: %d records, top score %.1f (%s)\n",
@@ -304,42 +277,16 @@ func main() {
 func mb(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
 
 func printRecords(recs []timeseries.Record, minScore float64) {
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "time (UTC)\thost\tsent\ttypical\tscore\tseverity\twhere it went")
-	n := 0
-	for _, r := range recs {
-		if r.RecordScore < minScore {
-			continue
-		}
-		n++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\n", r.Timestamp.Format("2006-01-02 15:04"), r.PartitionFieldValue,
-			mb(r.Actual), mb(r.Typical), r.RecordScore, r.Severity, influencers(r))
-	}
-	tw.Flush()
-	if n == 0 {
-		fmt.Printf("(no record scored %.0f or more)\n", minScore)
-	}
+	demo.PrintRecords(os.Stdout, "time (UTC)\thost\tsent\ttypical\tscore\tseverity\twhere it went", recs, minScore,
+		func(r *timeseries.Record) demo.Row {
+			return demo.Row{Time: r.Timestamp.Format("2006-01-02 15:04"), Entity: r.PartitionFieldValue,
+				Actual: mb(r.Actual), Typical: mb(r.Typical), Why: demo.Influencers(r, "host.name", shortField)}
+		})
 }
 
-func influencers(r timeseries.Record) string {
-	var parts []string
-	for _, inf := range r.Influencers {
-		if inf.FieldName == "host.name" {
-			continue
-		}
-		vals := inf.FieldValues
-		more := ""
-		if len(vals) > 3 {
-			more = fmt.Sprintf(" +%d", len(vals)-3)
-			vals = vals[:3]
-		}
-		name := strings.TrimPrefix(strings.TrimPrefix(inf.FieldName, "destination."), "geo.")
-		parts = append(parts, name+"="+strings.Join(vals, ",")+more)
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, "; ")
+// shortField drops the destination and geo prefixes for the table.
+func shortField(f string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(f, "destination."), "geo.")
 }
 
 // chart draws the leaking host's series over the four days around the
@@ -347,109 +294,48 @@ func influencers(r timeseries.Record) string {
 func chart(path string, a *analysis) error {
 	from := start.Add((leakDay - 2) * 24 * time.Hour)
 	to := start.Add((leakDay + 2) * 24 * time.Hour)
-	const floor = 1e4
-	var act, lo, hi plotter.XYs
-	for _, m := range a.plot {
-		if m.PartitionFieldValue != leaker || m.Timestamp.Before(from) || !m.Timestamp.Before(to) {
-			continue
-		}
-		x := float64(m.Timestamp.Unix())
-		act = append(act, plotter.XY{X: x, Y: math.Max(floor, m.Actual)})
-		lo = append(lo, plotter.XY{X: x, Y: math.Max(floor, m.Lower)})
-		hi = append(hi, plotter.XY{X: x, Y: math.Max(floor, m.Upper)})
-	}
-	var major, crit plotter.XYs
-	for _, r := range a.records {
-		if r.PartitionFieldValue != leaker || r.Timestamp.Before(from) || !r.Timestamp.Before(to) || r.RecordScore < 50 {
-			continue
-		}
-		pt := plotter.XY{X: float64(r.Timestamp.Unix()), Y: math.Max(floor, r.Actual)}
-		if r.RecordScore >= 75 {
-			crit = append(crit, pt)
-		} else {
-			major = append(major, pt)
+	const floor = 1e4 // the log scale starts here
+	act, lo, hi := demo.Band(a.Plot, func(m *timeseries.ModelPlot) bool {
+		return m.PartitionFieldValue == leaker && !m.Timestamp.Before(from) && m.Timestamp.Before(to)
+	})
+	for _, s := range []plotter.XYs{act, lo, hi} {
+		for i := range s {
+			s[i].Y = math.Max(floor, s[i].Y)
 		}
 	}
-	p := plot.New()
-	p.Title.Text = "Outbound bytes per 5 minutes, " + leaker
-	p.Y.Label.Text = "bytes (log scale)"
+	var marks demo.Marks
+	for _, r := range a.Records {
+		if r.PartitionFieldValue == leaker && !r.Timestamp.Before(from) && r.Timestamp.Before(to) {
+			marks.Add(float64(r.Timestamp.Unix()), math.Max(floor, r.Actual), r.RecordScore)
+		}
+	}
+	p, err := demo.BandPlot("Outbound bytes per 5 minutes, "+leaker, "bytes (log scale)", act, lo, hi, marks, demo.DefaultMarks)
+	if err != nil {
+		return err
+	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2\n15:04"}
-	dashes := []vg.Length{vg.Points(3), vg.Points(2)}
-	band, err := plotter.NewLine(hi)
-	if err != nil {
-		return err
-	}
-	low, _ := plotter.NewLine(lo)
-	for _, l := range []*plotter.Line{band, low} {
-		l.Dashes, l.Color = dashes, rgb(90, 120, 200)
-	}
-	line, err := plotter.NewLine(act)
-	if err != nil {
-		return err
-	}
-	line.Width = vg.Points(0.8)
-	p.Add(band, low, line)
-	p.Legend.Add("actual", line)
-	p.Legend.Add("95% bounds", band)
-	for _, s := range []struct {
-		pts   plotter.XYs
-		name  string
-		shape draw.GlyphDrawer
-		r, g  uint8
-	}{{major, "major (50-75)", draw.TriangleGlyph{}, 240, 140}, {crit, "critical (≥ 75)", draw.CircleGlyph{}, 220, 20}} {
-		if len(s.pts) == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(s.pts)
-		if err != nil {
-			return err
-		}
-		sc.GlyphStyle.Shape = s.shape
-		sc.GlyphStyle.Radius = vg.Points(3.5)
-		sc.GlyphStyle.Color = rgb(s.r, s.g, 20)
-		p.Add(sc)
-		p.Legend.Add(s.name, sc)
-	}
-	p.Legend.Top = true
 	return p.Save(10*vg.Inch, 4*vg.Inch, path)
 }
 
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
-
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*flow) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobJSON+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, e := range evs {
+	return demo.WriteJob(dir, jobJSON, len(evs), func(w *bufio.Writer, i int) {
+		e := evs[i]
 		geo := ""
 		if e.country != "" {
 			geo = fmt.Sprintf(`,"geo":{"country_iso_code":%q}`, e.country)
 		}
 		if i%2 == 0 {
-			fmt.Fprintf(w, `{"@timestamp":%q,"host":{"name":%q},"network":{"direction":%q},"source":{"bytes":%.0f},"destination":{"ip":%q%s}}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"host":{"name":%q},"network":{"direction":%q},"source":{"bytes":%.0f},"destination":{"ip":%q%s}}`,
 				e.t.Format(time.RFC3339Nano), e.host, e.direction, e.bytes, e.dst, geo)
 		} else {
 			cc := ""
 			if e.country != "" {
 				cc = fmt.Sprintf(`,"destination.geo.country_iso_code":%q`, e.country)
 			}
-			fmt.Fprintf(w, `{"@timestamp":%q,"host.name":%q,"network.direction":%q,"source.bytes":%.0f,"destination.ip":%q%s}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"host.name":%q,"network.direction":%q,"source.bytes":%.0f,"destination.ip":%q%s}`,
 				e.t.Format(time.RFC3339Nano), e.host, e.direction, e.bytes, e.dst, cc)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+	})
 }
