@@ -51,7 +51,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"image/color"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -59,14 +58,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -315,40 +313,14 @@ func generate(seed uint64) []*lookup {
 }
 
 // analysis is what the job found.
-type analysis struct {
-	records []timeseries.Record
-	plot    []timeseries.ModelPlot
-	stats   timeseries.Stats
-	buckets int
-}
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*lookup) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobText()))
+	a, err := demo.Analyse(jobText(), evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-			a.plot = append(a.plot, b.ModelPlot...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 // entity is the employee a record is about.
@@ -395,8 +367,8 @@ type verdict struct {
 func (a *analysis) verdict() verdict {
 	ins := incidents()
 	v := verdict{incident: make([]float64, len(ins))}
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		hit := false
 		for k, in := range ins {
 			if in.covers(r) {
@@ -440,8 +412,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("audit log: %d events over %d days, %d customer lookups analysed (%d other events filtered), %d hourly buckets, %.2f s\n\n",
-		len(evs), days, a.stats.Events, a.stats.Filtered, a.buckets, time.Since(t0).Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), days, a.Stats.Events, a.Stats.Filtered, a.Buckets, time.Since(t0).Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Println()
 	for k, in := range incidents() {
@@ -460,22 +432,11 @@ func main() {
 }
 
 func printRecords(recs []timeseries.Record, minScore float64) {
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "time (Seoul)\temployee\tactual\ttypical\tscore\tseverity\twhy")
-	n := 0
-	for i := range recs {
-		r := &recs[i]
-		if r.RecordScore < minScore {
-			continue
-		}
-		n++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\n", r.Timestamp.In(seoul).Format("Mon 2006-01-02 15:04"), entity(r),
-			actual(r), typical(r), r.RecordScore, r.Severity, why(r))
-	}
-	tw.Flush()
-	if n == 0 {
-		fmt.Printf("(no record scored %.0f or more)\n", minScore)
-	}
+	demo.PrintRecords(os.Stdout, "time (Seoul)\temployee\tactual\ttypical\tscore\tseverity\twhy", recs, minScore,
+		func(r *timeseries.Record) demo.Row {
+			return demo.Row{Time: r.Timestamp.In(seoul).Format("Mon 2006-01-02 15:04"), Entity: entity(r),
+				Actual: actual(r), Typical: typical(r), Why: why(r)}
+		})
 }
 
 func actual(r *timeseries.Record) string {
@@ -541,89 +502,43 @@ func chart(path string, a *analysis) error {
 }
 
 func panel(a *analysis, user string, from, to time.Time, title string) (*plot.Plot, error) {
-	var act, lo, hi plotter.XYs
-	for _, m := range a.plot {
-		if m.DetectorIndex != 0 || m.ByFieldValue != user || m.Timestamp.Before(from) || !m.Timestamp.Before(to) {
-			continue
-		}
-		x := float64(m.Timestamp.Unix())
-		act = append(act, plotter.XY{X: x, Y: m.Actual})
-		lo = append(lo, plotter.XY{X: x, Y: m.Lower})
-		hi = append(hi, plotter.XY{X: x, Y: m.Upper})
-	}
-	var major, crit plotter.XYs
-	for i := range a.records {
-		r := &a.records[i]
-		if entity(r) != user || r.Timestamp.Before(from) || !r.Timestamp.Before(to) || r.RecordScore < 50 {
+	act, lo, hi := demo.Band(a.Plot, func(m *timeseries.ModelPlot) bool {
+		return m.DetectorIndex == 0 && m.ByFieldValue == user && !m.Timestamp.Before(from) && m.Timestamp.Before(to)
+	})
+	var marks demo.Marks
+	for i := range a.Records {
+		r := &a.Records[i]
+		if entity(r) != user || r.Timestamp.Before(from) || !r.Timestamp.Before(to) {
 			continue
 		}
 		y := 0.0
-		for _, m := range a.plot {
+		for _, m := range a.Plot {
 			if m.DetectorIndex == 0 && m.ByFieldValue == user && m.Timestamp.Equal(r.Timestamp) {
 				y = m.Actual
 			}
 		}
-		pt := plotter.XY{X: float64(r.Timestamp.Unix()), Y: y}
-		if r.RecordScore >= 75 {
-			crit = append(crit, pt)
-		} else {
-			major = append(major, pt)
-		}
+		marks.Add(float64(r.Timestamp.Unix()), y, r.RecordScore)
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = "lookups"
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Mon Jan 2\n15:04", Time: plot.UnixTimeIn(seoul)}
+	ticks := plot.TimeTicks{Format: "Mon Jan 2\n15:04", Time: plot.UnixTimeIn(seoul)}
 	if len(act) == 0 {
+		p := plot.New()
+		p.Title.Text, p.Y.Label.Text, p.X.Tick.Marker = title, "lookups", ticks
 		return p, nil
 	}
-	band, err := plotter.NewLine(hi)
+	p, err := demo.BandPlot(title, "lookups", act, lo, hi, marks, markStyle)
 	if err != nil {
 		return nil, err
 	}
-	band.Color = rgb(90, 120, 200)
-	band.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
-	low, _ := plotter.NewLine(lo)
-	low.Dashes, low.Color = band.Dashes, band.Color
-	line, _ := plotter.NewLine(act)
-	line.Width = vg.Points(0.8)
-	p.Add(band, low, line)
-	p.Legend.Add("actual", line)
-	p.Legend.Add("95% bounds", band)
-	for _, s := range []struct {
-		pts   plotter.XYs
-		name  string
-		shape draw.GlyphDrawer
-		g     uint8
-	}{{major, "major (50-75)", draw.TriangleGlyph{}, 140}, {crit, "critical (≥ 75)", draw.CircleGlyph{}, 20}} {
-		if len(s.pts) == 0 {
-			continue
-		}
-		sc, _ := plotter.NewScatter(s.pts)
-		sc.GlyphStyle.Shape = s.shape
-		sc.GlyphStyle.Radius = vg.Points(3.5)
-		sc.GlyphStyle.Color = rgb(230, s.g, 20)
-		p.Add(sc)
-		p.Legend.Add(s.name, sc)
-	}
-	p.Legend.Top = true
+	p.X.Tick.Marker = ticks
 	return p, nil
 }
 
+var markStyle = demo.MarkStyle{Radius: vg.Points(3.5), Major: demo.RGB(230, 140, 20), Critical: demo.RGB(230, 20, 20), CriticalShape: draw.CircleGlyph{}}
+
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*lookup) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobText()+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, l := range evs {
+	return demo.WriteJob(dir, jobText(), len(evs), func(w *bufio.Writer, i int) {
+		l := evs[i]
 		ts := l.t.UTC().Format(time.RFC3339Nano)
 		if i%2 == 0 {
 			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"action":%q},"user":{"name":%q},"network":{"name":%q},"source":{"ip":%q}`,
@@ -635,12 +550,6 @@ func writeData(dir string, evs []*lookup) error {
 		if l.customer != "" {
 			fmt.Fprintf(w, `,"customer.id":%q,"customer.tier":%q`, l.customer, l.tier)
 		}
-		w.WriteString("}\n")
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+		w.WriteString("}")
+	})
 }
-
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
