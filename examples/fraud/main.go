@@ -46,7 +46,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"image/color"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -54,7 +53,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -62,6 +60,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -351,40 +350,14 @@ func poissonN(r *rand.Rand, mu float64) int {
 }
 
 // analysis is what the job found.
-type analysis struct {
-	records []timeseries.Record
-	plot    []timeseries.ModelPlot
-	stats   timeseries.Stats
-	buckets int
-}
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*tx) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobJSON))
+	a, err := demo.Analyse(jobJSON, evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-			a.plot = append(a.plot, b.ModelPlot...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 // account is the account a record is about.
@@ -414,8 +387,8 @@ func bucketOf(t time.Time) time.Time { return t.Truncate(15 * time.Minute) }
 
 func (a *analysis) verdict() verdict {
 	var v verdict
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		if account(r) == dormant && !r.Timestamp.Before(bucketOf(testDeposit)) {
 			switch {
 			case r.Timestamp.Equal(bucketOf(testDeposit)):
@@ -468,8 +441,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("transactions: %d over %d days of %d customers, %d analysed (%d declined, filtered), %d buckets, %.2f s\n\n",
-		len(evs), days, customers, a.stats.Events, a.stats.Filtered, a.buckets, time.Since(t0).Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), days, customers, a.Stats.Events, a.Stats.Filtered, a.Buckets, time.Since(t0).Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Println()
 	fmt.Printf("%-44s top record score %5.1f (%s)\n", "1,000-won deposit at 04:00 ("+dormant+")", v.deposit, timeseries.SeverityOf(v.deposit))
@@ -487,22 +460,11 @@ func main() {
 }
 
 func printRecords(recs []timeseries.Record, minScore float64) {
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "time (Seoul)\taccount\tactual\ttypical\tscore\tseverity\twhy")
-	n := 0
-	for i := range recs {
-		r := &recs[i]
-		if r.RecordScore < minScore {
-			continue
-		}
-		n++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\t%s\n", r.Timestamp.In(seoul).Format("Mon 2006-01-02 15:04"), account(r),
-			actual(r), typical(r), r.RecordScore, r.Severity, why(r))
-	}
-	tw.Flush()
-	if n == 0 {
-		fmt.Printf("(no record scored %.0f or more)\n", minScore)
-	}
+	demo.PrintRecords(os.Stdout, "time (Seoul)\taccount\tactual\ttypical\tscore\tseverity\twhy", recs, minScore,
+		func(r *timeseries.Record) demo.Row {
+			return demo.Row{Time: r.Timestamp.In(seoul).Format("Mon 2006-01-02 15:04"), Entity: account(r),
+				Actual: actual(r), Typical: typical(r), Why: why(r)}
+		})
 }
 
 func actual(r *timeseries.Record) string {
@@ -569,7 +531,7 @@ func why(r *timeseries.Record) string {
 // and the anomalies.
 func chart(path string, a *analysis, evs []*tx) error {
 	var lo, hi plotter.XYs
-	for _, m := range a.plot {
+	for _, m := range a.Plot {
 		if m.DetectorIndex != 0 || m.PartitionFieldValue != "online" {
 			continue
 		}
@@ -589,22 +551,17 @@ func chart(path string, a *analysis, evs []*tx) error {
 			all = append(all, pt)
 		}
 	}
-	var major, crit plotter.XYs
-	for i := range a.records {
-		r := &a.records[i]
-		if r.PartitionFieldValue != "online" && r.ByFieldValue != "online" || r.RecordScore < 50 {
+	var marks demo.Marks
+	for i := range a.Records {
+		r := &a.Records[i]
+		if r.PartitionFieldValue != "online" && r.ByFieldValue != "online" {
 			continue
 		}
 		y := r.Actual
 		if r.Function != "max" {
 			y = 1e3 // time-of-day records sit at the bottom
 		}
-		pt := plotter.XY{X: float64(r.Timestamp.Unix()), Y: math.Max(y, 100)}
-		if r.RecordScore >= 75 {
-			crit = append(crit, pt)
-		} else {
-			major = append(major, pt)
-		}
+		marks.Add(float64(r.Timestamp.Unix()), math.Max(y, 100), r.RecordScore)
 	}
 	p := plot.New()
 	p.Title.Text = "online amounts (won, log scale): all customers, the dormant account " + dormant + ", population bounds"
@@ -615,59 +572,37 @@ func chart(path string, a *analysis, evs []*tx) error {
 	if err != nil {
 		return err
 	}
-	grey.GlyphStyle.Color = rgb(170, 170, 170)
+	grey.GlyphStyle.Color = demo.RGB(170, 170, 170)
 	grey.GlyphStyle.Radius = vg.Points(0.6)
 	p.Add(grey)
 	p.Legend.Add("online amounts", grey)
 	if len(hi) > 0 {
-		band, _ := plotter.NewLine(hi)
-		band.Color = rgb(90, 120, 200)
-		band.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
-		low, _ := plotter.NewLine(lo)
-		low.Dashes, low.Color = band.Dashes, band.Color
+		band, low, err := demo.Bounds(lo, hi)
+		if err != nil {
+			return err
+		}
 		p.Add(band, low)
 		p.Legend.Add("95% bounds (population, largest per 15 min)", band)
 	}
 	dm, _ := plotter.NewScatter(dorm)
-	dm.GlyphStyle.Color = rgb(40, 40, 40)
+	dm.GlyphStyle.Color = demo.RGB(40, 40, 40)
 	dm.GlyphStyle.Shape = draw.BoxGlyph{}
 	dm.GlyphStyle.Radius = vg.Points(2)
 	p.Add(dm)
 	p.Legend.Add(dormant, dm)
-	for _, s := range []struct {
-		pts   plotter.XYs
-		name  string
-		shape draw.GlyphDrawer
-		g     uint8
-	}{{major, "major (50-75)", draw.TriangleGlyph{}, 140}, {crit, "critical (≥ 75)", draw.RingGlyph{}, 20}} {
-		if len(s.pts) == 0 {
-			continue
-		}
-		sc, _ := plotter.NewScatter(s.pts)
-		sc.GlyphStyle.Shape = s.shape
-		sc.GlyphStyle.Radius = vg.Points(5)
-		sc.GlyphStyle.Color = rgb(230, s.g, 20)
-		p.Add(sc)
-		p.Legend.Add(s.name, sc)
+	if err := demo.AddMarks(p, marks, markStyle); err != nil {
+		return err
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	return p.Save(11*vg.Inch, 5*vg.Inch, path)
 }
 
+var markStyle = demo.MarkStyle{Radius: vg.Points(5), Major: demo.RGB(230, 140, 20), Critical: demo.RGB(230, 20, 20), CriticalShape: draw.RingGlyph{}}
+
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*tx) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobJSON+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, x := range evs {
+	return demo.WriteJob(dir, jobJSON, len(evs), func(w *bufio.Writer, i int) {
+		x := evs[i]
 		ts := x.t.UTC().Format(time.RFC3339Nano)
 		if i%2 == 0 {
 			fmt.Fprintf(w, `{"@timestamp":%q,"account":{"id":%q},"transaction":{"channel":%q,"type":%q,"status":%q,"amount":%s}`,
@@ -679,14 +614,8 @@ func writeData(dir string, evs []*tx) error {
 		if x.counterparty != "" {
 			fmt.Fprintf(w, `,"counterparty.account":%q`, x.counterparty)
 		}
-		w.WriteString("}\n")
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+		w.WriteByte('}')
+	})
 }
 
 func num(v float64) string { return fmt.Sprintf("%.0f", v) }
-
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
