@@ -173,7 +173,14 @@ func TestTreeShape(t *testing.T) {
 }
 
 func TestDeterminism(t *testing.T) {
-	X, _ := blobs(7, 3000, 30, 5)
+	n := 3000
+	if raceEnabled {
+		// Scoring dominates and is ~10x slower under the race detector;
+		// 600 rows still exceed the 256-row subsample and span many
+		// scoring blocks per worker.
+		n = 600
+	}
+	X, _ := blobs(7, n, 30, 5)
 	for _, ext := range []int{0, 4} {
 		var want []float64
 		for _, w := range []int{1, 2, 8} {
@@ -195,7 +202,11 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestScoreAgreement(t *testing.T) {
-	X, _ := blobs(3, 700, 10, 3)
+	n := 700
+	if raceEnabled {
+		n = 250 // one-row scoring is ~10x slower under the race detector
+	}
+	X, _ := blobs(3, n, 10, 3)
 	for _, cfg := range []Config{{Seed: 1}, {Seed: 1, ExtensionLevel: 2}, {Seed: 1, Bootstrap: true, MaxFeatures: 0.5, SampleSize: 64}} {
 		m, err := Fit(context.Background(), X, cfg)
 		require.NoError(t, err)
