@@ -142,7 +142,9 @@
 //     or epoch milliseconds). match and match_phrase match whole values, as
 //     on ECS keyword fields; on ECS ip fields (*.ip) a term or terms value
 //     "10.0.0.0/8" matches the block and range orders addresses, as on
-//     Elasticsearch's ip type. In NDJSON events [] is an absent field and [v]
+//     Elasticsearch's ip type; range and exists on the job's time field
+//     test the event's time (bounds in the job's time_format, RFC 3339 or
+//     epoch milliseconds), as on a date field. In NDJSON events [] is an absent field and [v]
 //     is v; a field only the query reads may hold several values and
 //     matches if any does, as in Elasticsearch; several values in a field
 //     the analysis reads make the line bad (counted, reported).
@@ -159,8 +161,8 @@
 //     simple_query_string, regexp, fuzzy, ids, nested, script, terms
 //     lookup, ...), date math and formats in range, match options that
 //     analyse (analyzer, fuzziness, ...) and match on ECS text fields
-//     (message, error.message, error.stack_trace, *.text); a query on the
-//     job's time field (a datafeed's start and end bound times); a custom rule's
+//     (message, error.message, error.stack_trace, *.text); clauses on the
+//     job's time field other than range and exists; a custom rule's
 //     force_time_shift; and any field not listed here.
 //
 // # Scores

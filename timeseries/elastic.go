@@ -501,11 +501,9 @@ func (p *jparser) datafeed(o *fastjson.Object, at string, job *Job) {
 			}
 		}
 	}
-	if job.Query != nil && p.err == nil {
-		for _, f := range job.Query.Fields() {
-			if f == tf {
-				p.check(check.Errorf(pkg, ErrUnsupported, "%s reads the time field %q, which Vigil's query does not compare as a date (a datafeed's start and end bound the times; filter them before the job)", join(at, "query"), tf))
-			}
+	if job.Query != nil && p.err == nil { // New binds it; refuse here what it would
+		if _, err := job.Query.withTime(tf, job.TimeFormat); err != nil {
+			p.check(fmt.Errorf("%s: %w", join(at, "query"), err))
 		}
 	}
 }

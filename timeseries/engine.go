@@ -214,6 +214,11 @@ func New(job Job) (*Engine, error) {
 
 func (e *Engine) init() error {
 	c := &e.job
+	q, err := c.Query.withTime(c.TimeField, c.TimeFormat) // the query's clauses on the time field test Event.Time
+	if err != nil {
+		return err
+	}
+	c.Query = q
 	e.spanMs = c.BucketSpan.Milliseconds()
 	e.latMs = c.Latency.Milliseconds()
 	// Buckets open at once: ceil(latency/span) + 1.

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -40,6 +41,8 @@ type Query struct {
 	ip       bool   // an ECS ip field: CIDR blocks and address order
 	pattern  string // prefix, wildcard
 	fold     bool   // case_insensitive (term, prefix, wildcard)
+	onTime   bool   // a range or exists on the job's time field: tests Event.Time
+	loT, hiT time.Time
 	src      []byte // the JSON it was parsed from, for snapshots
 }
 
@@ -644,6 +647,9 @@ func parseBool(v *fastjson.Value, at string) (*Query, error) {
 
 // Match reports whether the event passes the query.
 func (q *Query) Match(ev Event) bool {
+	if q.onTime {
+		return q.matchTime(ev.Time())
+	}
 	if q.field != "" {
 		if mv, ok := ev.(multiValued); ok {
 			if vals, ok := mv.textValues(q.field); ok {
@@ -731,6 +737,96 @@ func (q *Query) Match(ev Event) bool {
 		return true
 	}
 	return false
+}
+
+// withTime returns the query with its clauses on the job's time field bound
+// to Event.Time, as Elasticsearch compares a date field: range bounds are
+// times in the job's time_format or Elasticsearch's default (RFC 3339 or
+// epoch milliseconds); exists always holds. Other clauses on the time field
+// are refused. The query itself is not changed; it is returned as it is if
+// no clause reads the field.
+func (q *Query) withTime(field, format string) (*Query, error) {
+	if q == nil || !q.reads(field) {
+		return q, nil
+	}
+	parsers := []*TimeParser{{}}
+	if p, err := NewTimeParser(format); err == nil && format != "" {
+		parsers = []*TimeParser{p, {}}
+	}
+	bound := func(v qvalue) (time.Time, error) {
+		if v.isNum && strings.IndexFunc(v.s, func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+			return parsers[len(parsers)-1].ParseNumber(v.f)
+		}
+		var err error
+		for _, p := range parsers {
+			var t time.Time
+			if t, err = p.ParseString(v.s); err == nil {
+				return t, nil
+			}
+		}
+		return time.Time{}, err
+	}
+	c := *q
+	if c.field == field {
+		switch c.kind {
+		case qExists:
+			c.onTime = true
+		case qRange:
+			c.onTime = true
+			var err error
+			if c.hasLo {
+				if c.loT, err = bound(c.lo); err != nil {
+					return nil, check.Errorf(pkg, ErrUnsupported, "datafeed query: range on the time field %q: bound %q: %v", field, c.lo.s, err)
+				}
+			}
+			if c.hasHi {
+				if c.hiT, err = bound(c.hi); err != nil {
+					return nil, check.Errorf(pkg, ErrUnsupported, "datafeed query: range on the time field %q: bound %q: %v", field, c.hi.s, err)
+				}
+			}
+		default:
+			return nil, check.Errorf(pkg, ErrUnsupported, "datafeed query: only range and exists are supported on the time field %q", field)
+		}
+		return &c, nil
+	}
+	for _, l := range []*[]*Query{&c.must, &c.should, &c.mustNot} {
+		out := make([]*Query, len(*l))
+		for i, sub := range *l {
+			b, err := sub.withTime(field, format)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = b
+		}
+		*l = out
+	}
+	return &c, nil
+}
+
+func (q *Query) reads(field string) bool {
+	for _, f := range q.Fields() {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (q *Query) matchTime(t time.Time) bool {
+	if q.kind == qExists {
+		return true
+	}
+	if q.hasLo {
+		if c := t.Compare(q.loT); c < 0 || c == 0 && !q.loIncl {
+			return false
+		}
+	}
+	if q.hasHi {
+		if c := t.Compare(q.hiT); c > 0 || c == 0 && !q.hiIncl {
+			return false
+		}
+	}
+	return true
 }
 
 // multiValued is an Event whose fields may hold several values (the NDJSON
