@@ -227,9 +227,11 @@ func openCell(cur int64) int64 { return int64(uint64(cur) + 1) }
 const maxAge = 1 << 62
 
 // entity is an entity's record, held in its table slot: 64 bytes, one
-// cache line (the table's slots are line aligned, being a large power of
-// two of them), so that finding an entity costs one line from memory. Its
-// cells are held as a pointer and two 32-bit sizes rather than a slice.
+// cache line, so that finding an entity costs one line from memory. Tables
+// of largeSlots slots or more, the ones that outgrow the cache, are large
+// allocations, which Go aligns to pages; smaller ones start 8 bytes into a
+// line (the allocation header of objects with pointers) and stay cached.
+// The cells are held as a pointer and two 32-bit sizes rather than a slice.
 type entity struct {
 	key         uint64
 	head, tail  float64 // scaled masses: exact cells, sketch

@@ -101,6 +101,10 @@ func (t *entTable) remove(i int) {
 	}
 }
 
+// largeSlots is the table size from which the slots are a large allocation
+// (over 32 KiB), aligned to a page.
+const largeSlots = 512
+
 // The record must stay one cache line.
 var _ [64 - unsafe.Sizeof(entity{})]byte
 var _ [unsafe.Sizeof(entity{}) - 64]byte

@@ -3,6 +3,7 @@ package rare
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -33,6 +34,10 @@ func TestEntTable(t *testing.T) {
 				}
 				tb.insert(entity{key: k})
 				ref[k] = true
+				// Tables too large for the cache read one line a record.
+				if len(tb.slots) >= largeSlots {
+					require.Zero(t, uintptr(unsafe.Pointer(&tb.slots[0]))%64, "slots of %d records", len(tb.slots))
+				}
 			}
 		}
 		require.Equal(t, len(ref), tb.n)
