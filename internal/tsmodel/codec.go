@@ -9,9 +9,9 @@ import (
 
 // Snapshot layout version and size.
 const (
-	codecVersion = 5
+	codecVersion = 6
 	// EncodedSize is the number of bytes AppendBinary appends.
-	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*nCorr+2+4+1+calLevels) + 4*nSeason*(nCorr-1) + 4*3*len(ranges{}) + 1 + 4*(daySlots+2*slots)
+	EncodedSize = 1 + 4 + 2 + 4 + 2 + 3*8 + 8*(1+nSeason*nCorr+2+3+1+calLevels) + 4*nSeason*(nCorr-1) + 4*3*len(ranges{}) + 1 + 4*(daySlots+2*slots) + slots
 )
 
 // AppendBinary appends the series' state (EncodedSize bytes) to b.
@@ -40,7 +40,6 @@ func (s *Series) AppendBinary(b []byte) []byte {
 	f(s.m2)
 	f(s.m4)
 	f(s.mbS)
-	f(s.mbW2)
 	f(s.mbVar)
 	f(s.runMean)
 	f(s.calN)
@@ -60,6 +59,9 @@ func (s *Series) AppendBinary(b []byte) []byte {
 		for _, x := range g {
 			b = le.AppendUint32(b, math.Float32bits(x))
 		}
+	}
+	for _, q := range s.vscale {
+		b = append(b, byte(q))
 	}
 	return b
 }
@@ -99,7 +101,7 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 			t.err[m][c] = f()
 		}
 	}
-	t.m2, t.m4, t.mbS, t.mbW2, t.mbVar, t.runMean = f(), f(), f(), f(), f(), f()
+	t.m2, t.m4, t.mbS, t.mbVar, t.runMean = f(), f(), f(), f(), f()
 	t.calN = f()
 	for k := range t.calE {
 		t.calE[k] = f()
@@ -122,6 +124,10 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 			o += 4
 		}
 	}
+	for i := range t.vscale {
+		t.vscale[i] = int8(b[o])
+		o++
+	}
 	if t.season >= nSeason || t.corr >= nCorr || t.runSide < -1 || t.runSide > 1 || t.flags >= 1<<3 || t.calPrev >= 1<<calLevels {
 		return b, check.Errorf(pkg, check.ErrCorrupt, "series state has out-of-range model fields")
 	}
@@ -134,7 +140,7 @@ func (s *Series) DecodeBinary(b []byte) (rest []byte, err error) {
 
 func (s *Series) finite() bool {
 	ok := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	all := []float64{s.base, s.m2, s.m4, s.mbS, s.mbW2, s.mbVar, s.runMean, s.calN, s.calE[0], s.calE[1], s.calE[2]}
+	all := []float64{s.base, s.m2, s.m4, s.mbS, s.mbVar, s.runMean, s.calN, s.calE[0], s.calE[1], s.calE[2]}
 	for _, x := range all {
 		if !ok(x) {
 			return false

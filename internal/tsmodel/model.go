@@ -131,6 +131,7 @@ type Series struct {
 	flags    uint8
 	runSide  int8   // side of the current significant run, 0 when none
 	runN     uint16 // buckets in the current run (saturating)
+	calPrev  uint8  // calibration levels the previous bucket reached
 	first    int64  // time of the first bucket learnt
 	last     int64  // time of the last bucket learnt
 	runStart int64  // time the current run started
@@ -139,17 +140,16 @@ type Series struct {
 	err      [nSeason][nCorr]float64 // decayed one-step squared errors
 	m2, m4   float64                 // decayed 2nd and 4th moments of standardised residuals
 	mbS      float64                 // Σ mbDecay^k z_{t-k}
-	mbW2     float64                 // Σ mbDecay^2k
 	mbVar    float64                 // decayed E[mbS²] under normal conditions
 	runMean  float64                 // recent mean residual within the run
 	calN     float64                 // decayed count of scored buckets
 	calE     [calLevels]float64      // decayed count of episodes reaching each calibration level
-	calPrev  uint8                   // calibration levels the previous bucket reached
 	prec     ranges                  // precedent
 	precA    ranges                  // ranges of today's buckets, precedent from the day after tomorrow
 	precB    ranges                  // ranges of yesterday's buckets, precedent from tomorrow
 	day      [daySlots]float32       // daily profile, offsets from base
 	split    [2][slots]float32       // weekday (0) and weekend (1) profiles
+	vscale   [slots]int8             // hourly variance scale, ln(ratio)·vqScale; 0 is a ratio of 1
 }
 
 // Result is the score of one bucket value.
@@ -183,7 +183,8 @@ type eval struct {
 	chosen   float64 // chosen prediction
 	v        float64 // the value
 	side     Side
-	sd       float64 // residual standard deviation of the chosen model
+	sd       float64 // residual standard deviation of the chosen model, seasonally scaled
+	scale    float64 // the seasonal variance scale's factor on sd
 	nu       float64 // Student-t degrees of freedom
 	z        float64 // standardised residual of the chosen model
 	hourPos  float64 // position in hourly slots (fractional)
@@ -284,6 +285,8 @@ func (s *Series) evaluate(p *Params, t int64, v float64, side Side) (e eval) {
 	e.chosen = e.pred[s.season][s.corr]
 	e.v, e.side = v, side
 	e.sd, e.nu = s.spread()
+	e.scale = s.sdScale(p, t, e.hourPos)
+	e.sd *= e.scale
 	e.warm = s.n >= 8 && t-s.first >= p.warmAfter
 	r := v - e.chosen
 	e.z = r / e.sd
@@ -477,7 +480,10 @@ const precedentPower = 0.1
 // whichever is larger (recurring events are never exactly alike: a nightly
 // spike 2% above last night's is not news however small the noise).
 func (s *Series) novel(e *eval, side Side) bool {
-	v, r, m := e.v, e.v-e.chosen, e.sd
+	// Deviations are compared in units of the slot's spread scale (1
+	// without a seasonal variance scale), so a nightly backup's large
+	// deviation is no precedent for a daytime one of half its size.
+	v, r, m := e.v, (e.v-e.chosen)/e.scale, e.sd/e.scale
 	g := &s.prec
 	b := s.base
 	hi := v > float64(g[0])+math.Max(m, novelRel*(float64(g[0])-b)) || r > float64(g[2])+math.Max(m, novelRel*float64(g[2]))
@@ -556,7 +562,7 @@ func (s *Series) learnPrecedent(p *Params, t int64, v float64, e *eval) {
 	}
 	r := 0.0
 	if e.warm {
-		r = v - e.chosen
+		r = (v - e.chosen) / e.scale
 	}
 	widen(&s.precA, [len(ranges{})]float64{v, v, r, r, e.mbZ, e.mbZ})
 }
@@ -684,7 +690,7 @@ func (s *Series) Predict(p *Params, t int64) (typical, lower, upper float64) {
 		pred += float64(s.corrLvl[s.season][s.corr-1])
 	}
 	sd, nu := s.spread()
-	return s.bounds(pred, sd, nu)
+	return s.bounds(pred, sd*s.sdScale(p, t, pos), nu)
 }
 
 // outlierWeight is Elastic's weight of a sample in the update given its
@@ -786,6 +792,8 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 	s.markDay(p, t)
 	n := float64(s.n)
 
+	s.learnVarScale(p, t, v, e, w)
+
 	// Errors of every candidate, clipped at 6 of its own deviations.
 	ae := math.Max(1/(n+1), p.errRate[0]) * w
 	for m := 0; m < nSeason; m++ {
@@ -814,7 +822,6 @@ func (s *Series) learn(p *Params, t int64, v float64, e *eval, weight float64) {
 		s.mbVar += ae * (e.mbNext*e.mbNext - s.mbVar)
 	}
 	s.mbS = e.mbNext
-	s.mbW2 = mbDecay*mbDecay*s.mbW2 + 1
 	if s.mbN < 255 {
 		s.mbN++
 	}
