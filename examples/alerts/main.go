@@ -40,6 +40,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -188,38 +189,14 @@ func generate(seed uint64, ndays int) []*alert {
 	return out
 }
 
-type analysis struct {
-	records []timeseries.Record
-	stats   timeseries.Stats
-	buckets int
-}
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*alert) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobJSON))
+	a, err := demo.Analyse(jobJSON, evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 type verdict struct {
@@ -232,8 +209,8 @@ type verdict struct {
 
 func (a *analysis) verdict() verdict {
 	v := verdict{blamed: true}
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		late := r.Timestamp.Sub(start) >= learnDays*24*time.Hour
 		switch {
 		case r.ByFieldValue == strutsRule && late:
@@ -284,8 +261,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("alert log: %d events over %d days, %d alerts analysed (%d filtered by the datafeed query), %d buckets, %.2f s\n\n",
-		len(evs), *ndays, a.stats.Events, a.stats.Filtered, a.buckets, time.Since(t0).Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), *ndays, a.Stats.Events, a.Stats.Filtered, a.Buckets, time.Since(t0).Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Printf("\nStruts exploit rule back after a month (day %d, from %s): top record score %.1f (%s)\n", strutsDay, strutsIP, v.struts, timeseries.SeverityOf(v.struts))
 	fmt.Printf("WAF SQL injection rule never raised before (day %d, from %s): top record score %.1f (%s)\n", sqliDay, sqliIP, v.sqli, timeseries.SeverityOf(v.sqli))
@@ -353,8 +330,8 @@ func chart(path string, evs []*alert, a *analysis) error {
 		}
 	}
 	var crit, major plotter.XYs
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		y, ok := row[r.ByFieldValue]
 		if !ok || r.RecordScore < 50 {
 			continue
@@ -385,14 +362,14 @@ func chart(path string, evs []*alert, a *analysis) error {
 	if err != nil {
 		return err
 	}
-	sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.BoxGlyph{}, vg.Points(1.5), rgb(90, 120, 200)
+	sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.BoxGlyph{}, vg.Points(1.5), demo.RGB(90, 120, 200)
 	p.Add(sc)
 	p.Legend.Add("fired in the bucket", sc)
 	for _, s := range []struct {
 		pts  plotter.XYs
 		name string
 		c    color.Color
-	}{{major, "major (50-75)", rgb(240, 140, 20)}, {crit, "critical (≥ 75)", rgb(220, 20, 20)}} {
+	}{{major, "major (50-75)", demo.RGB(240, 140, 20)}, {crit, "critical (≥ 75)", demo.RGB(220, 20, 20)}} {
 		if len(s.pts) == 0 {
 			continue
 		}
@@ -408,39 +385,23 @@ func chart(path string, evs []*alert, a *analysis) error {
 	return p.Save(11*vg.Inch, 4*vg.Inch, path)
 }
 
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
-
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*alert) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobJSON+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, e := range evs {
+	return demo.WriteJob(dir, jobJSON, len(evs), func(w *bufio.Writer, i int) {
+		e := evs[i]
 		rule := ""
 		if e.rule != "" {
 			rule = fmt.Sprintf(`,"rule":{"name":%q}`, e.rule)
 		}
 		if i%2 == 0 {
-			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"kind":%q},"observer":{"name":%q},"source":{"ip":%q}%s}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"kind":%q},"observer":{"name":%q},"source":{"ip":%q}%s}`,
 				e.t.Format(time.RFC3339Nano), e.kind, e.observer, e.src, rule)
 		} else {
 			if e.rule != "" {
 				rule = fmt.Sprintf(`,"rule.name":%q`, e.rule)
 			}
-			fmt.Fprintf(w, `{"@timestamp":%q,"event.kind":%q,"observer.name":%q,"source.ip":%q%s}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"event.kind":%q,"observer.name":%q,"source.ip":%q%s}`,
 				e.t.Format(time.RFC3339Nano), e.kind, e.observer, e.src, rule)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+	})
 }

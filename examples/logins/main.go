@@ -45,6 +45,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -215,40 +216,14 @@ func generate(seed uint64, days int) []*login {
 	return out
 }
 
-type analysis struct {
-	records []timeseries.Record
-	plot    []timeseries.ModelPlot
-	stats   timeseries.Stats
-	buckets int
-}
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*login) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobJSON))
+	a, err := demo.Analyse(jobJSON, evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-			a.plot = append(a.plot, b.ModelPlot...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 func isStuffing(r *timeseries.Record) bool {
@@ -269,8 +244,8 @@ type verdict struct {
 
 func (a *analysis) verdict() verdict {
 	var v verdict
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		switch {
 		case r.DetectorIndex == 0 && isStuffing(r):
 			v.stuffing = math.Max(v.stuffing, r.RecordScore)
@@ -310,8 +285,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("sign-in log: %d events over %d days, %d analysed (%d filtered by the datafeed query), %d employees, %d buckets, %.2f s\n\n",
-		len(evs), *days, a.stats.Events, a.stats.Filtered, nUsers, a.buckets, time.Since(t0).Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), *days, a.Stats.Events, a.Stats.Filtered, nUsers, a.Buckets, time.Since(t0).Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Printf("\ncredential stuffing from %s (%s), %d user names on day %d at %02d:00: top record score %.1f (%s)\n",
 		stuffIP, stuffCC, stuffNames, stuffDay, stuffHour, v.stuffing, timeseries.SeverityOf(v.stuffing))
@@ -445,7 +420,7 @@ func chart(path string, evs []*login, a *analysis) error {
 		return xy
 	}
 	var med, hi plotter.XYs
-	for _, m := range a.plot {
+	for _, m := range a.Plot {
 		if m.DetectorIndex != 0 || m.Timestamp.Before(from) || !m.Timestamp.Before(to) {
 			continue
 		}
@@ -453,8 +428,8 @@ func chart(path string, evs []*login, a *analysis) error {
 		hi = append(hi, plotter.XY{X: float64(m.Timestamp.Unix()), Y: math.Max(0.8, m.Upper)})
 	}
 	var crit plotter.XYs
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		if r.DetectorIndex == 0 && r.RecordScore >= 75 && !r.Timestamp.Before(from) && r.Timestamp.Before(to) {
 			crit = append(crit, plotter.XY{X: float64(r.Timestamp.Unix()), Y: r.Actual})
 		}
@@ -487,10 +462,10 @@ func chart(path string, evs []*login, a *analysis) error {
 		c      color.Color
 		dashed bool
 	}{
-		{series(1), "office NAT " + officeNAT1, rgb(60, 140, 60), false},
-		{series(0), stuffIP, rgb(200, 40, 40), false},
-		{med, "population median", rgb(90, 120, 200), true},
-		{hi, "population 95% bound", rgb(40, 60, 160), true},
+		{series(1), "office NAT " + officeNAT1, demo.RGB(60, 140, 60), false},
+		{series(0), stuffIP, demo.RGB(200, 40, 40), false},
+		{med, "population median", demo.RGB(90, 120, 200), true},
+		{hi, "population 95% bound", demo.RGB(40, 60, 160), true},
 	} {
 		if err := add(s.xy, s.name, s.c, s.dashed); err != nil {
 			return err
@@ -501,7 +476,7 @@ func chart(path string, evs []*login, a *analysis) error {
 		if err != nil {
 			return err
 		}
-		sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.CircleGlyph{}, vg.Points(4), rgb(220, 20, 20)
+		sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.CircleGlyph{}, vg.Points(4), demo.RGB(220, 20, 20)
 		p.Add(sc)
 		p.Legend.Add("critical (≥ 75)", sc)
 	}
@@ -509,40 +484,24 @@ func chart(path string, evs []*login, a *analysis) error {
 	return p.Save(10*vg.Inch, 4*vg.Inch, path)
 }
 
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
-
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*login) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobJSON+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, e := range evs {
+	return demo.WriteJob(dir, jobJSON, len(evs), func(w *bufio.Writer, i int) {
+		e := evs[i]
 		geo := ""
 		if e.country != "" {
 			geo = fmt.Sprintf(`,"geo":{"country_iso_code":%q}`, e.country)
 		}
 		if i%2 == 0 {
-			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":%q,"outcome":%q},"user":{"name":%q},"source":{"ip":%q%s}}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"event":{"category":%q,"outcome":%q},"user":{"name":%q},"source":{"ip":%q%s}}`,
 				e.t.Format(time.RFC3339Nano), e.category, e.outcome, e.user, e.ip, geo)
 		} else {
 			cc := ""
 			if e.country != "" {
 				cc = fmt.Sprintf(`,"source.geo.country_iso_code":%q`, e.country)
 			}
-			fmt.Fprintf(w, `{"@timestamp":%q,"event.category":%q,"event.outcome":%q,"user.name":%q,"source.ip":%q%s}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"event.category":%q,"event.outcome":%q,"user.name":%q,"source.ip":%q%s}`,
 				e.t.Format(time.RFC3339Nano), e.category, e.outcome, e.user, e.ip, cc)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+	})
 }

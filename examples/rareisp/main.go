@@ -28,7 +28,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"image/color"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -36,7 +35,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -44,6 +42,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 	"github.com/vigil-ml/vigil/timeseries"
 )
 
@@ -186,38 +185,14 @@ func generate(seed uint64, days int) []*conn {
 	return out
 }
 
-type analysis struct {
-	records []timeseries.Record
-	stats   timeseries.Stats
-	buckets int
-}
+type analysis struct{ demo.Analysis }
 
 func analyse(evs []*conn) (*analysis, error) {
-	job, err := timeseries.FromElasticJSON(strings.NewReader(jobJSON))
+	a, err := demo.Analyse(jobJSON, evs)
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{}
-	collect := func(res []timeseries.BucketResult) {
-		for _, b := range res {
-			a.buckets++
-			a.records = append(a.records, b.Records...)
-		}
-	}
-	for _, ev := range evs {
-		res, err := job.Observe(ev)
-		if err != nil {
-			return nil, err
-		}
-		collect(res)
-	}
-	res, err := job.Flush()
-	if err != nil {
-		return nil, err
-	}
-	collect(res)
-	a.stats = job.Stats()
-	return a, nil
+	return &analysis{*a}, nil
 }
 
 type verdict struct {
@@ -231,8 +206,8 @@ type verdict struct {
 
 func (a *analysis) verdict() verdict {
 	var v verdict
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		switch {
 		case r.OverFieldValue == victim && r.ByFieldValue == badASN:
 			v.incident = math.Max(v.incident, r.RecordScore)
@@ -278,8 +253,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("connection log: %d records over %d days, %d analysed (%d filtered by the datafeed query), %d hosts, %d buckets, %.2f s\n\n",
-		len(evs), *days, a.stats.Events, a.stats.Filtered, nHosts+1, a.buckets, time.Since(t0).Seconds())
-	printRecords(a.records, *minShow)
+		len(evs), *days, a.Stats.Events, a.Stats.Filtered, nHosts+1, a.Buckets, time.Since(t0).Seconds())
+	printRecords(a.Records, *minShow)
 	v := a.verdict()
 	fmt.Printf("\n%s talking to %s (%s) on day %d: top record score %.1f (%s)\n", victim, badASN, badIP, incident, v.incident, timeseries.SeverityOf(v.incident))
 	fmt.Printf("new workstation %s from day %d: top %.1f; %s's first Zoom call on day %d: top %.1f\n", newHost, newHostDay, v.newHost, zoomHost, zoomDay, v.zoom)
@@ -294,26 +269,15 @@ func main() {
 }
 
 func printRecords(recs []timeseries.Record, minScore float64) {
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "time (UTC)\thost\tnetwork\tprobability\tscore\tseverity\twhy")
-	n := 0
-	for i := range recs {
-		r := &recs[i]
-		if r.RecordScore < minScore {
-			continue
-		}
-		n++
-		var nets []string
-		for _, c := range r.Causes {
-			nets = append(nets, c.ByFieldValue)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1e\t%.1f\t%s\t%s\n", r.Timestamp.Format("2006-01-02 15:04"), r.OverFieldValue,
-			strings.Join(nets, ","), r.Probability, r.RecordScore, r.Severity, why(r))
-	}
-	tw.Flush()
-	if n == 0 {
-		fmt.Printf("(no record scored %.0f or more)\n", minScore)
-	}
+	demo.PrintRecords(os.Stdout, "time (UTC)\thost\tnetwork\tprobability\tscore\tseverity\twhy", recs, minScore,
+		func(r *timeseries.Record) demo.Row {
+			var nets []string
+			for _, c := range r.Causes {
+				nets = append(nets, c.ByFieldValue)
+			}
+			return demo.Row{Time: r.Timestamp.Format("2006-01-02 15:04"), Entity: r.OverFieldValue,
+				Actual: strings.Join(nets, ","), Typical: fmt.Sprintf("%.1e", r.Probability), Why: why(r)}
+		})
 }
 
 func why(r *timeseries.Record) string {
@@ -358,8 +322,8 @@ func chart(path string, evs []*conn, a *analysis) error {
 		pts = append(pts, plotter.XY{X: float64(k[0]), Y: float64(k[1])})
 	}
 	var crit plotter.XYs
-	for i := range a.records {
-		r := &a.records[i]
+	for i := range a.Records {
+		r := &a.Records[i]
 		if r.OverFieldValue == victim && r.RecordScore >= 75 && !r.Timestamp.Before(from) && r.Timestamp.Before(to) {
 			for _, c := range r.Causes {
 				if y, ok := row[c.ByFieldValue]; ok {
@@ -381,7 +345,7 @@ func chart(path string, evs []*conn, a *analysis) error {
 	if err != nil {
 		return err
 	}
-	sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.BoxGlyph{}, vg.Points(1.5), rgb(90, 120, 200)
+	sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = draw.BoxGlyph{}, vg.Points(1.5), demo.RGB(90, 120, 200)
 	p.Add(sc)
 	p.Legend.Add("connections in the bucket", sc)
 	if len(crit) > 0 {
@@ -389,7 +353,7 @@ func chart(path string, evs []*conn, a *analysis) error {
 		if err != nil {
 			return err
 		}
-		c.GlyphStyle.Shape, c.GlyphStyle.Radius, c.GlyphStyle.Color = draw.CircleGlyph{}, vg.Points(5), rgb(220, 20, 20)
+		c.GlyphStyle.Shape, c.GlyphStyle.Radius, c.GlyphStyle.Color = draw.CircleGlyph{}, vg.Points(5), demo.RGB(220, 20, 20)
 		p.Add(c)
 		p.Legend.Add("critical (≥ 75)", c)
 	}
@@ -397,39 +361,23 @@ func chart(path string, evs []*conn, a *analysis) error {
 	return p.Save(10*vg.Inch, 4*vg.Inch, path)
 }
 
-func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
-
 // writeData writes the job and the events as examples/jobrun reads them.
 func writeData(dir string, evs []*conn) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "job.json"), []byte(jobJSON+"\n"), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "events.ndjson"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, e := range evs {
+	return demo.WriteJob(dir, jobJSON, len(evs), func(w *bufio.Writer, i int) {
+		e := evs[i]
 		as := ""
 		if e.asn != "" {
 			as = fmt.Sprintf(`,"as":{"organization":{"name":%q}}`, e.asn)
 		}
 		if i%2 == 0 {
-			fmt.Fprintf(w, `{"@timestamp":%q,"host":{"name":%q},"network":{"direction":%q},"destination":{"ip":%q%s}}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"host":{"name":%q},"network":{"direction":%q},"destination":{"ip":%q%s}}`,
 				e.t.Format(time.RFC3339Nano), e.host, e.direction, e.ip, as)
 		} else {
 			if e.asn != "" {
 				as = fmt.Sprintf(`,"destination.as.organization.name":%q`, e.asn)
 			}
-			fmt.Fprintf(w, `{"@timestamp":%q,"host.name":%q,"network.direction":%q,"destination.ip":%q%s}`+"\n",
+			fmt.Fprintf(w, `{"@timestamp":%q,"host.name":%q,"network.direction":%q,"destination.ip":%q%s}`,
 				e.t.Format(time.RFC3339Nano), e.host, e.direction, e.ip, as)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
+	})
 }

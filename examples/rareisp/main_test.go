@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/vigil-ml/vigil/examples/internal/demo"
 )
 
 // TestScenario: the unknown network is critical and blames its address;
@@ -52,10 +50,6 @@ func TestJobrunAgrees(t *testing.T) {
 	if raceEnabled {
 		days = 3
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command")
-	}
 	evs := generate(2, days)
 	dir := t.TempDir()
 	if err := writeData(dir, evs); err != nil {
@@ -65,42 +59,7 @@ func TestJobrunAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for i := range a.records {
-		if a.records[i].RecordScore >= 1 {
-			want = append(want, string(a.records[i].AppendJSON(nil)))
-		}
-	}
-	out := filepath.Join(dir, "records.ndjson")
-	cmd := exec.Command(goBin, "run", "../jobrun", "-job", filepath.Join(dir, "job.json"),
-		"-events", filepath.Join(dir, "events.ndjson"), "-out", out)
-	msg, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("jobrun: %v\n%s", err, msg)
-	}
-	t.Logf("jobrun: %s", strings.TrimSpace(string(msg)))
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var got []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		got = append(got, sc.Text())
-	}
-	if len(got) != len(want) {
-		t.Fatalf("jobrun wrote %d records, the example has %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("record %d differs:\n jobrun  %s\n example %s", i, got[i], want[i])
-		}
-	}
-	if len(want) == 0 {
-		t.Fatal("no records to compare")
-	}
+	demo.CheckJobrun(t, dir, a.Records)
 }
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).

@@ -46,7 +46,7 @@ func CheckJobrun(t testing.TB, dir string, recs []timeseries.Record) {
 	defer f.Close()
 	var got []string
 	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
+	sc.Buffer(nil, 1<<24) // a record of many causes is a long line
 	for sc.Scan() {
 		got = append(got, sc.Text())
 	}
