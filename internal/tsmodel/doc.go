@@ -45,6 +45,27 @@
 // buckets), divided by AdaptationRate), the base moves by the run's recent
 // mean residual. A one-hour attack is therefore never learnt as normal.
 //
+// # Seasonal variance
+//
+// The residual spread can itself be seasonal: a host whose nightly backup
+// moves a hundred times its daytime volume has a global residual variance
+// made by the backup hours, which would widen the daytime bounds a
+// hundredfold and hide a daytime leak. As Elastic's per-phase variance
+// scale, each of 24 hourly slots keeps the decayed mean of the chosen
+// model's squared residual over its global variance, ρ (about two days of
+// the slot's buckets, outlier-weighted as the level and clipped at 36ρ, so
+// that an attack barely widens its own slot; stored as ln ρ in sixteenths
+// in an int8, rounded with a deterministic dither so that small updates
+// are not lost). The scored and reported spread is sd·sqrt(ρ_slot/mean ρ),
+// with ln ρ shrunk towards 0 as a normal posterior (prior variance 1,
+// estimate variance 2/n for n updates of memory), only while a seasonal
+// model is in use and H = ln(mean ρ) − mean(ln ρ), the per-bucket
+// log-likelihood gain of per-slot variances, exceeds 2 (phased in up to 3);
+// a homoscedastic series, whose H is about 0.01, is scored exactly as
+// without it (on NAB the gate leaves every score unchanged). Deviations are
+// compared with their precedent in units of the slot's spread, so a
+// backup's large deviation is no precedent for a daytime one half its size.
+//
 // # Multi-bucket feature
 //
 // As Elastic's: the geometrically weighted (0.85 per bucket) mean of the
