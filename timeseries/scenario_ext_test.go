@@ -13,7 +13,7 @@ import (
 // usual processes; host-3 runs mimikatz.exe once on day 10.
 func TestScenarioRareProcessByHost(t *testing.T) {
 	const job = `{"job_id":"rare-proc","analysis_config":{"bucket_span":"15m",
-	 "detectors":[{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}],
+	 "latency":"3m","detectors":[{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}],
 	 "influencers":["host.name","process.name","user.name"]},
 	 "data_description":{"time_field":"@timestamp"}}`
 	r := rand.New(rand.NewPCG(21, 22))

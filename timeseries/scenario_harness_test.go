@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +31,28 @@ type scnRun struct {
 }
 
 // runScenario runs job JSON over NDJSON events as examples/jobrun does.
+//
+// With VIGIL_SCENARIO_DUMP=DIR each run also writes DIR/NAME.job.json and
+// DIR/NAME.ndjson, so that the scenario can be replayed through
+// go run ./examples/jobrun -job DIR/NAME.job.json -events DIR/NAME.ndjson.
 func runScenario(t *testing.T, jobJSON string, events []byte) *scnRun {
 	t.Helper()
+	if dir := os.Getenv("VIGIL_SCENARIO_DUMP"); dir != "" {
+		name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+		for i := 1; ; i++ { // a test may run several jobs
+			base := filepath.Join(dir, fmt.Sprintf("%s.%d", name, i))
+			if _, err := os.Stat(base + ".job.json"); err == nil {
+				continue
+			}
+			if err := os.WriteFile(base+".job.json", []byte(jobJSON), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(base+".ndjson", events, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
 	job, err := ParseElasticJSON(strings.NewReader(jobJSON))
 	if err != nil {
 		t.Fatalf("ParseElasticJSON: %v", err)
