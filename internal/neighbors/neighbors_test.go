@@ -57,15 +57,19 @@ func TestMethodsAgree(t *testing.T) {
 		{50, 1, 3}, {200, 3, 5}, {300, 9, 20}, {257, 17, 7}, {130, 40, 10}, {40, 2, 39},
 	} {
 		data := testData(tc.n, tc.d, uint64(tc.n*tc.d))
+		// The naive answers once per case: they dominate under -race.
+		wds, wis := make([][]float64, tc.n), make([][]int32, tc.n)
+		for i := range tc.n {
+			wds[i], wis[i] = naive(data, tc.n, tc.d, data[i*tc.d:(i+1)*tc.d], i, tc.k)
+		}
 		for _, m := range []Method{Tree, Brute} {
 			ix := New(data, tc.n, tc.d, m)
 			for _, w := range []int{1, 3} {
 				dist, idx, err := ix.Train(ctx, tc.k, w)
 				require.NoError(t, err)
 				for i := 0; i < tc.n; i++ {
-					wd, wi := naive(data, tc.n, tc.d, data[i*tc.d:(i+1)*tc.d], i, tc.k)
-					require.Equal(t, wd, dist[i*tc.k:(i+1)*tc.k], "%v n=%d d=%d point %d", m, tc.n, tc.d, i)
-					require.Equal(t, wi, idx[i*tc.k:(i+1)*tc.k], "%v n=%d d=%d point %d", m, tc.n, tc.d, i)
+					require.Equal(t, wds[i], dist[i*tc.k:(i+1)*tc.k], "%v n=%d d=%d point %d", m, tc.n, tc.d, i)
+					require.Equal(t, wis[i], idx[i*tc.k:(i+1)*tc.k], "%v n=%d d=%d point %d", m, tc.n, tc.d, i)
 				}
 			}
 			q := testData(37, tc.d, 99)
@@ -154,7 +158,12 @@ func TestGemmMatchesPortable(t *testing.T) {
 // The brute-force Train splits the rows into blocks and uses each block of
 // dot products for both of its blocks; this set spans three blocks.
 func TestBruteManyBlocks(t *testing.T) {
-	const n, d, k = 2000, 40, 9
+	n, d, k := 2000, 40, 9 // 816-row panel blocks: two and a part
+	if testenv.Race {
+		// Half the distance work under the race detector: 512-row panel
+		// blocks, still two and a part.
+		n, d = 1200, 64
+	}
 	data := testData(n, d, 11)
 	ix := New(data, n, d, Brute)
 	dist, idx, err := ix.Train(context.Background(), k, 1)
