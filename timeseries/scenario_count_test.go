@@ -49,6 +49,9 @@ func TestScenarioSparseNonZeroCount(t *testing.T) {
 // A DDoS on one destination: distinct_count(source.ip) partitioned by
 // destination.ip goes from ~20 to 3,000 for 30 minutes; the others stay.
 func TestScenarioDistinctCountDDoS(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a week or more of events: run without -race")
+	}
 	const job = `{"job_id":"ddos","analysis_config":{"bucket_span":"5m",
 	 "detectors":[{"function":"distinct_count","field_name":"source.ip","partition_field_name":"destination.ip"}],
 	 "influencers":["destination.ip"]},
@@ -85,6 +88,9 @@ func TestScenarioDistinctCountDDoS(t *testing.T) {
 // over source.ip, 150 sources each touching a few ports per bucket, one
 // touching 400.
 func TestScenarioPopulationPortScan(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a week or more of events: run without -race")
+	}
 	const job = `{"job_id":"portscan","analysis_config":{"bucket_span":"15m",
 	 "detectors":[{"function":"high_distinct_count","field_name":"destination.port","over_field_name":"source.ip"}],
 	 "influencers":["source.ip"]},

@@ -12,6 +12,9 @@ import (
 // rare by process.name partitioned by host.name: five hosts run their
 // usual processes; host-3 runs mimikatz.exe once on day 10.
 func TestScenarioRareProcessByHost(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a week or more of events: run without -race")
+	}
 	const job = `{"job_id":"rare-proc","analysis_config":{"bucket_span":"15m",
 	 "latency":"3m","detectors":[{"function":"rare","by_field_name":"process.name","partition_field_name":"host.name"}],
 	 "influencers":["host.name","process.name","user.name"]},
@@ -50,6 +53,9 @@ func TestScenarioRareProcessByHost(t *testing.T) {
 // freq_rare by url.path over source.ip: 80 clients browse common pages; one
 // client hammers a path nobody requests, hundreds of times.
 func TestScenarioFreqRare(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a week or more of events: run without -race")
+	}
 	t.Run("known client", func(t *testing.T) { scenarioFreqRare(t, "10.3.0.5") })
 	t.Run("new client", func(t *testing.T) {
 		knownLimit(t, "a brand-new client's first bucket scores 0 (entity rarity^(age/20), population rarity included), even for 300 hits on a path no client ever requested")

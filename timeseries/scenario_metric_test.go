@@ -11,6 +11,9 @@ import (
 // bytes for an hour on day 11, and web-3's durations go 8× for 40 minutes
 // on day 12.
 func TestScenarioSumHighMeanByHost(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a week or more of events: run without -race")
+	}
 	const job = `{"job_id":"host-bytes","analysis_config":{"bucket_span":"15m",
 	 "detectors":[{"function":"sum","field_name":"source.bytes","partition_field_name":"host.name"},
 	              {"function":"high_mean","field_name":"event.duration","partition_field_name":"host.name"}],
