@@ -29,7 +29,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -117,20 +116,6 @@ func diurnal(t time.Time) float64 {
 	return 0.3 + 0.7*math.Exp(-math.Pow((h-14)/4, 2))
 }
 
-func poisson(r *rand.Rand, mu float64) int {
-	if mu > 40 {
-		return max(0, int(math.Round(mu+math.Sqrt(mu)*r.NormFloat64())))
-	}
-	l, k, p := math.Exp(-mu), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
 func randIP(r *rand.Rand) string {
 	return fmt.Sprintf("%d.%d.%d.%d", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254))
 }
@@ -148,7 +133,7 @@ func generate(seed uint64, ndays int) []*alert {
 		t := start.Add(time.Duration(b) * step)
 		for i, rate := range rates {
 			name, obs := noisyRule(i)
-			n := poisson(r, rate/48*diurnal(t)*1.6)
+			n := demo.Poisson(r, rate/48*diurnal(t)*1.6, 40)
 			for k := 0; k < n; k++ {
 				out = append(out, &alert{t: t.Add(time.Duration(r.Int64N(int64(step)))), rule: name, src: randIP(r), observer: obs, kind: "alert"})
 			}
@@ -249,12 +234,7 @@ func main() {
 		log.Fatalf("alerts: -days must exceed %d", sqliDay)
 	}
 	evs := generate(*seed, *ndays)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // critical and name their source; the noisy and the nightly rules stay
 // below major once the job has seen a week.
 func TestScenario(t *testing.T) {
-	if raceEnabled {
+	if demo.RaceEnabled {
 		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
 	}
 	a, err := analyse(generate(1, days))
@@ -37,26 +37,7 @@ func checkVerdict(t *testing.T, seed uint64, v verdict) {
 // examples/jobrun on it and checks that it writes exactly the records the
 // example computes in process.
 func TestJobrunAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go run ../jobrun")
-	}
-	ndays := 10
-	if os.Getenv("VIGIL_EXAMPLES_FULL") != "" {
-		ndays = days
-	}
-	if raceEnabled {
-		ndays = 3
-	}
-	evs := generate(2, ndays)
-	dir := t.TempDir()
-	if err := writeData(dir, evs); err != nil {
-		t.Fatal(err)
-	}
-	a, err := analyse(evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	demo.CheckJobrun(t, dir, a.Records)
+	demo.Agree(t, func() []*alert { return generate(2, demo.Days(10, days)) }, writeData, analyse)
 }
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).

@@ -29,7 +29,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -129,17 +128,6 @@ func backupLoad(t time.Time) float64 {
 	return (180 - m) / 30
 }
 
-func poisson(r *rand.Rand, mu float64) int {
-	l, k, p := math.Exp(-mu), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
 func hostName(i int) string {
 	if i == 7 {
 		return leaker
@@ -162,7 +150,7 @@ func generate(seed uint64, days int) []*flow {
 		for h := 0; h < nHosts; h++ {
 			host := hostName(h)
 			scale := 1 + 0.3*float64(h%4)
-			n := poisson(r, 8*act*scale)
+			n := demo.Poisson(r, 8*act*scale, math.Inf(1))
 			for i := 0; i < n; i++ {
 				out = append(out, &flow{t: t.Add(time.Duration(r.Int64N(int64(step)))), host: host,
 					dst:       fmt.Sprintf("%d.%d.%d.%d", 34+r.IntN(120), r.IntN(256), r.IntN(256), 1+r.IntN(254)),
@@ -177,7 +165,7 @@ func generate(seed uint64, days int) []*flow {
 			// server, each night's volume varying by ±10%.
 			if load := backupLoad(t.Add(step / 2)); load > 0 && h < nServers {
 				night := 1 + 0.1*math.Sin(float64(b/288)*1.7+float64(h))
-				k := poisson(r, 12*load)
+				k := demo.Poisson(r, 12*load, math.Inf(1))
 				for i := 0; i < k; i++ {
 					out = append(out, &flow{t: t.Add(time.Duration(r.Int64N(int64(step)))), host: host, dst: backupDst,
 						direction: "outbound", bytes: math.Round(5e6 * night * (0.8 + 0.4*r.Float64()))})
@@ -248,12 +236,7 @@ func main() {
 		log.Fatalf("exfiltration: -days must exceed %d (the leak is on day %d)", leakDay, leakDay)
 	}
 	evs := generate(*seed, *days)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

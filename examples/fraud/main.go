@@ -50,7 +50,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -285,7 +284,7 @@ func generate(seed uint64) []*tx {
 			if c.id == dormant && d > dormantFrom {
 				continue
 			}
-			for k := poissonN(r, c.cardRate); k > 0; k-- {
+			for k := demo.Poisson(r, c.cardRate, math.Inf(1)); k > 0; k-- {
 				h := hourIn(r, 13, 4, 7.5, 23.5)
 				if r.Float64() < 0.4 {
 					h = hourIn(r, 19.5, 1.5, 17, 23.5)
@@ -295,7 +294,7 @@ func generate(seed uint64) []*tx {
 					add(&tx{t: at(day, h+0.01), account: c.id, channel: "card", typ: "payment", status: "declined", amount: logNormal(r, 200_000, 1)})
 				}
 			}
-			nx := poissonN(r, c.xferRate)
+			nx := demo.Poisson(r, c.xferRate, math.Inf(1))
 			if d < len(c.payees) {
 				nx++ // every payee is paid in the first days
 			}
@@ -336,17 +335,6 @@ func generate(seed uint64) []*tx {
 	add(&tx{t: withdrawal, account: dormant, counterparty: muleAccount, channel: "online", typ: "transfer_out", amount: bigAmount})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
 	return out
-}
-
-func poissonN(r *rand.Rand, mu float64) int {
-	l, k, p := math.Exp(-mu), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
 }
 
 // analysis is what the job found.
@@ -429,12 +417,7 @@ func main() {
 	minShow := flag.Float64("show", 50, "print records with record_score at least this")
 	flag.Parse()
 	evs := generate(*seed)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

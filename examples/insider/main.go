@@ -55,7 +55,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -207,20 +206,6 @@ func staff() []employee {
 	return out
 }
 
-func poisson(r *rand.Rand, mu float64) int {
-	if mu > 60 {
-		return max(0, int(math.Round(mu+math.Sqrt(mu)*r.NormFloat64())))
-	}
-	l, k, p := math.Exp(-mu), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
 // workload is an employee's share of the peak rate in the hour starting
 // at t: the working day with a lunch dip, a Monday-morning peak, the
 // month-end close.
@@ -280,14 +265,14 @@ func generate(seed uint64) []*lookup {
 			if day == bigDay && e.name == bigUser && t.Hour() >= 9 && t.Hour() < 18 {
 				mu *= 20
 			}
-			for k := poisson(r, mu); k > 0; k-- {
+			for k := demo.Poisson(r, mu, 60); k > 0; k-- {
 				add(t.Add(time.Duration(r.Int64N(int64(time.Hour)))), e, r.Float64() < e.vip, "branch", e.ip)
 			}
 		}
 		// The statement run reads thousands of records at month-end.
 		if inMonthEnd(t) && t.Hour() >= 19 {
 			svc := employee{name: batchUser}
-			for k := poisson(r, 1500); k > 0; k-- {
+			for k := demo.Poisson(r, 1500, 60); k > 0; k-- {
 				add(t.Add(time.Duration(r.Int64N(int64(time.Hour)))), svc, r.Float64() < 0.1, "datacenter", "10.0.9.14")
 			}
 		}
@@ -400,12 +385,7 @@ func main() {
 	minShow := flag.Float64("show", 50, "print records with record_score at least this")
 	flag.Parse()
 	evs := generate(*seed)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

@@ -32,7 +32,7 @@ func check(t *testing.T, seed uint64) {
 // TestScenario: the three incidents are critical, the Monday peaks and the
 // month-end closes stay below major.
 func TestScenario(t *testing.T) {
-	if raceEnabled {
+	if demo.RaceEnabled {
 		t.Skip("weeks of events under the race detector; runs in full without it")
 	}
 	check(t, 1)
@@ -52,23 +52,14 @@ func TestScenarioSeeds(t *testing.T) {
 // examples/jobrun on it and checks that it writes exactly the records the
 // example computes in process.
 func TestJobrunAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go run ../jobrun")
-	}
-	evs := generate(2)
-	if raceEnabled {
-		// The first week: the agreement, not the scenario, is under test.
-		evs = evs[:firstAfter(evs, start.Add(7*24*time.Hour))]
-	}
-	dir := t.TempDir()
-	if err := writeData(dir, evs); err != nil {
-		t.Fatal(err)
-	}
-	a, err := analyse(evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	demo.CheckJobrun(t, dir, a.Records)
+	demo.Agree(t, func() []*lookup {
+		evs := generate(2)
+		if demo.RaceEnabled {
+			// The first week: the agreement, not the scenario, is under test.
+			evs = evs[:firstAfter(evs, start.Add(7*24*time.Hour))]
+		}
+		return evs
+	}, writeData, analyse)
 }
 
 // firstAfter is the index of the first event at or after t.

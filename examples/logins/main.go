@@ -34,7 +34,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -273,12 +272,7 @@ func main() {
 		log.Fatalf("logins: -days must exceed %d (the token is stolen on day %d)", tokenDay, tokenDay)
 	}
 	evs := generate(*seed, *days)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

@@ -30,7 +30,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -128,20 +127,6 @@ func backupLoad(t time.Time) float64 {
 	return (180 - m) / 30
 }
 
-func poisson(r *rand.Rand, mu float64) int {
-	if mu > 60 {
-		return max(0, int(math.Round(mu+math.Sqrt(mu)*r.NormFloat64())))
-	}
-	l, k, p := math.Exp(-mu), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
-}
-
 // generate makes the connection log, sorted by time.
 func generate(seed uint64, days int) []*conn {
 	r := rand.New(rand.NewPCG(seed, 0x1d5))
@@ -158,9 +143,9 @@ func generate(seed uint64, days int) []*conn {
 		t := start.Add(time.Duration(b) * step)
 		act := activity(t)
 		for _, p := range ports {
-			n := poisson(r, peak[p]*act)
+			n := demo.Poisson(r, peak[p]*act, 60)
 			if p == backupPort {
-				n += poisson(r, 200*backupLoad(t.Add(step/2)))
+				n += demo.Poisson(r, 200*backupLoad(t.Add(step/2)), 60)
 			}
 			for i := 0; i < n; i++ {
 				c := &conn{t: t.Add(time.Duration(r.Int64N(int64(step)))), port: p, category: "network"}
@@ -245,12 +230,7 @@ func main() {
 		log.Fatalf("network: -days must exceed %d (the sweep is on day %d)", sweepDay, sweepDay)
 	}
 	evs := generate(*seed, *days)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 // TestScenario: the sweep is critical, the recurring backup stays below
 // major once the job has seen a week.
 func TestScenario(t *testing.T) {
-	if raceEnabled {
+	if demo.RaceEnabled {
 		t.Skip("four weeks under the race detector; runs in full without it")
 	}
 	a, err := analyse(generate(1, 28))
@@ -44,26 +44,7 @@ func TestScenario(t *testing.T) {
 // examples/jobrun on it and checks that it writes exactly the records the
 // example computes in process.
 func TestJobrunAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go run ../jobrun")
-	}
-	days := 9
-	switch {
-	case os.Getenv("VIGIL_EXAMPLES_FULL") != "":
-		days = 28
-	case raceEnabled:
-		days = 3 // the agreement, not the scenario, is under test
-	}
-	evs := generate(2, days)
-	dir := t.TempDir()
-	if err := writeData(dir, evs); err != nil {
-		t.Fatal(err)
-	}
-	a, err := analyse(evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	demo.CheckJobrun(t, dir, a.Records)
+	demo.Agree(t, func() []*conn { return generate(2, demo.Days(9, 28)) }, writeData, analyse)
 }
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).

@@ -32,7 +32,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -241,12 +240,7 @@ func main() {
 		log.Fatalf("rareisp: -days must exceed %d (the incident is on day %d)", incident, incident)
 	}
 	evs := generate(*seed, *days)
-	if *write != "" {
-		if err := writeData(*write, evs); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("wrote %s and %s\n\n", filepath.Join(*write, "job.json"), filepath.Join(*write, "events.ndjson"))
-	}
+	demo.MustWrite(*write, func(dir string) error { return writeData(dir, evs) })
 	t0 := time.Now()
 	a, err := analyse(evs)
 	if err != nil {

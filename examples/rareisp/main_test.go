@@ -11,7 +11,7 @@ import (
 // a new host's first networks and a developer's first Zoom call (common in
 // the fleet) stay below minor, the nightly backups below major.
 func TestScenario(t *testing.T) {
-	if raceEnabled {
+	if demo.RaceEnabled {
 		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
 	}
 	a, err := analyse(generate(1, 28))
@@ -40,26 +40,7 @@ func checkVerdict(t *testing.T, seed uint64, v verdict) {
 // examples/jobrun on it and checks that it writes exactly the records the
 // example computes in process.
 func TestJobrunAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go run ../jobrun")
-	}
-	days := 10
-	if os.Getenv("VIGIL_EXAMPLES_FULL") != "" {
-		days = 28
-	}
-	if raceEnabled {
-		days = 3
-	}
-	evs := generate(2, days)
-	dir := t.TempDir()
-	if err := writeData(dir, evs); err != nil {
-		t.Fatal(err)
-	}
-	a, err := analyse(evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	demo.CheckJobrun(t, dir, a.Records)
+	demo.Agree(t, func() []*conn { return generate(2, demo.Days(10, 28)) }, writeData, analyse)
 }
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).

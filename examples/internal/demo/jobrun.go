@@ -62,3 +62,43 @@ func CheckJobrun(t testing.TB, dir string, recs []timeseries.Record) {
 		}
 	}
 }
+
+// Days is how many days of data an agreement test runs: full under
+// VIGIL_EXAMPLES_FULL=1, 3 under the race detector (the agreement, not the
+// scenario, is under test), plain otherwise.
+func Days(plain, full int) int {
+	switch {
+	case os.Getenv("VIGIL_EXAMPLES_FULL") != "":
+		return full
+	case RaceEnabled:
+		return 3
+	}
+	return plain
+}
+
+// Result is an example's analysis: any type embedding Analysis.
+type Result interface{ Result() *Analysis }
+
+// Result returns a.
+func (a *Analysis) Result() *Analysis { return a }
+
+// Agree is an example's jobrun agreement test: it writes the events gen
+// makes as job JSON and NDJSON (write) to a fresh directory, analyses them
+// in process (analyse) and checks that examples/jobrun, given the files,
+// writes exactly the same records (CheckJobrun). It skips under -short.
+func Agree[E any, R Result](t *testing.T, gen func() []E, write func(dir string, evs []E) error, analyse func([]E) (R, error)) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs go run ../jobrun")
+	}
+	evs := gen()
+	dir := t.TempDir()
+	if err := write(dir, evs); err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyse(evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	CheckJobrun(t, dir, a.Result().Records)
+}

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"bufio"
+	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 )
@@ -30,4 +32,17 @@ func WriteJob(dir, jobJSON string, n int, doc func(w *bufio.Writer, i int)) erro
 		return err
 	}
 	return f.Close()
+}
+
+// MustWrite, when dir is set (the -write flag), writes the job and events
+// with write, says where, and exits on an error, as the examples' main
+// does.
+func MustWrite(dir string, write func(dir string) error) {
+	if dir == "" {
+		return
+	}
+	if err := write(dir); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("wrote %s and %s\n\n", filepath.Join(dir, "job.json"), filepath.Join(dir, "events.ndjson"))
 }
