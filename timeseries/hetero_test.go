@@ -1,6 +1,7 @@
 package timeseries_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -16,14 +17,27 @@ import (
 // spread that is not seasonal lets the backup's variance widen the daytime
 // bounds so that the leak scores low; the seasonal variance scale must keep
 // the leak at record score ≥ 75 while the recurring backups stay below 50.
+//
+// Cases: 5-minute buckets with the backup at 100× and 20× the daytime
+// volume, 15-minute buckets at 20×; three seeds each.
 func TestBackupAndDaytimeLeakSameHost(t *testing.T) {
+	for _, tc := range []struct {
+		span  int64
+		ratio float64
+	}{{300, 100}, {300, 20}, {900, 20}} {
+		t.Run(fmt.Sprintf("span%d_backup%gx", tc.span, tc.ratio), func(t *testing.T) {
+			backupLeak(t, tc.span, tc.ratio)
+		})
+	}
+}
+
+func backupLeak(t *testing.T, span int64, ratio float64) {
 	const (
-		span  = 300
 		start = int64(1704067200) // Monday 2024-01-01 00:00 UTC
 		days  = 26
 		leakD = 24 // a Thursday
 	)
-	leakAt := start + leakD*86400 + 14*3600 + 20*60
+	leakAt := start + leakD*86400 + 14*3600 + 15*60
 	for seed := uint64(1); seed <= 3; seed++ {
 		p, err := tsmodel.NewParams(span, 0, 0)
 		if err != nil {
@@ -42,7 +56,7 @@ func TestBackupAndDaytimeLeakSameHost(t *testing.T) {
 			}
 			backup := sec >= 1*3600 && sec < 3*3600
 			if backup {
-				v = 1e8 * math.Exp(0.15*r.NormFloat64())
+				v = ratio * 1e6 * math.Exp(0.15*r.NormFloat64())
 			}
 			leak := ts >= leakAt && ts < leakAt+40*60
 			if leak {

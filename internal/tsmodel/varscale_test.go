@@ -101,3 +101,28 @@ func TestDecodeRefusesOldVersion(t *testing.T) {
 		t.Fatalf("old snapshot: error %v, want ErrCorrupt naming the version", err)
 	}
 }
+
+// A snapshot taken while the variance scale is active restores to a
+// series that continues bit-identically.
+func TestVarScaleSnapshotContinues(t *testing.T) {
+	p := mustParams(t, 300)
+	r := rand.New(rand.NewPCG(9, 9))
+	var s Series
+	ts := start
+	for ; ts < start+15*86400; ts += 300 {
+		s.Observe(p, ts, backupHost(r, ts), High)
+	}
+	if f := s.sdScale(p, ts, 14); f == 1 {
+		t.Fatal("variance scale inactive; the test does not exercise it")
+	}
+	var c Series
+	if _, err := c.DecodeBinary(s.AppendBinary(nil)); err != nil {
+		t.Fatal(err)
+	}
+	for ; ts < start+17*86400; ts += 300 {
+		v := backupHost(r, ts)
+		if a, b := s.Observe(p, ts, v, High), c.Observe(p, ts, v, High); a != b {
+			t.Fatalf("restored series diverges at %d: %+v vs %+v", ts, a, b)
+		}
+	}
+}
