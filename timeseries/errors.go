@@ -26,7 +26,9 @@ var (
 	// Latency): it is counted and dropped.
 	ErrLate = errors.New("event too late")
 	// ErrNotNumeric reports a numeric field (a metric's field_name or the
-	// summary count field) that holds a string.
+	// summary count field) that holds a string (NDJSONReader reads a
+	// decimal number written as a string, "1234", as the number, as
+	// Elasticsearch coerces it).
 	ErrNotNumeric = errors.New("field is not numeric")
 	// ErrBadValue reports a NaN or infinite numeric value.
 	ErrBadValue = check.ErrNonFinite

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -96,10 +99,42 @@ func (e *ndEvent) textValues(f string) ([]string, bool) {
 
 func (e *ndEvent) Number(f string) (float64, bool) {
 	s := e.find(f)
-	if s == nil || s.kind != 2 {
+	if s == nil {
 		return 0, false
 	}
-	return s.num, true
+	switch s.kind {
+	case 2:
+		return s.num, true
+	case 1:
+		// A decimal number written as a string ("1234", as shippers'
+		// dissect and grok output) is a number, as Elasticsearch coerces
+		// it on a numeric field and Elastic's ML reads it; any other
+		// string is not.
+		return numericString(s.str)
+	}
+	return 0, false
+}
+
+// numericString parses a finite decimal number, refusing what
+// strconv.ParseFloat reads but Elasticsearch does not (hex, underscores,
+// Inf, NaN).
+func numericString(v string) (float64, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
+		default:
+			return 0, false
+		}
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, false
+	}
+	return x, true
 }
 
 // NewNDJSONReader reads events for the job from r; fields lists the event
