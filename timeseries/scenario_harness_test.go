@@ -35,9 +35,34 @@ type scnRun struct {
 // With VIGIL_SCENARIO_DUMP=DIR each run also writes DIR/NAME.job.json and
 // DIR/NAME.ndjson, so that the scenario can be replayed through
 // go run ./examples/jobrun -job DIR/NAME.job.json -events DIR/NAME.ndjson.
+//
+// Without -race each scenario is also run with a snapshot taken and restored
+// half-way through its events, which must give the same records.
 func runScenario(t *testing.T, jobJSON string, events []byte) *scnRun {
 	t.Helper()
-	if dir := os.Getenv("VIGIL_SCENARIO_DUMP"); dir != "" {
+	s := runScenarioCut(t, jobJSON, events, -1)
+	if raceEnabled {
+		return s
+	}
+	half := bytes.Count(events, []byte("\n")) / 2
+	r := runScenarioCut(t, jobJSON, events, half)
+	if len(r.recs) != len(s.recs) || r.bad != s.bad || r.late != s.late {
+		t.Fatalf("snapshot at event %d: %d records, %d bad, %d late; straight run %d, %d, %d", half, len(r.recs), r.bad, r.late, len(s.recs), s.bad, s.late)
+	}
+	for i := range s.recs {
+		a, b := string(s.recs[i].AppendJSON(nil)), string(r.recs[i].AppendJSON(nil))
+		if a != b {
+			t.Fatalf("snapshot at event %d: record %d\n%s\nstraight:\n%s", half, i, b, a)
+		}
+	}
+	return s
+}
+
+// runScenarioCut is runScenario with a snapshot taken after event cut and
+// restored into a fresh engine, which carries on (cut < 0: none).
+func runScenarioCut(t *testing.T, jobJSON string, events []byte, cut int) *scnRun {
+	t.Helper()
+	if dir := os.Getenv("VIGIL_SCENARIO_DUMP"); dir != "" && cut < 0 {
 		name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
 		for i := 1; ; i++ { // a test may run several jobs
 			base := filepath.Join(dir, fmt.Sprintf("%s.%d", name, i))
@@ -97,6 +122,21 @@ func runScenario(t *testing.T, jobJSON string, events []byte) *scnRun {
 		if err != nil {
 			t.Fatalf("reader: %v", err)
 		}
+		if cut == 0 {
+			snap, err := eng.MarshalBinary()
+			if err != nil {
+				t.Fatalf("MarshalBinary: %v", err)
+			}
+			fresh, err := New(job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fresh.UnmarshalBinary(snap); err != nil {
+				t.Fatalf("UnmarshalBinary: %v", err)
+			}
+			eng, out.eng = fresh, fresh
+		}
+		cut--
 		res, err := eng.Observe(ev)
 		if err != nil {
 			if errors.Is(err, ErrLate) {
