@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/vigil-ml/vigil/examples/internal/demo"
@@ -11,9 +10,7 @@ import (
 // critical and name their source; the noisy and the nightly rules stay
 // below major once the job has seen a week.
 func TestScenario(t *testing.T) {
-	if demo.RaceEnabled {
-		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
-	}
+	demo.SkipUnderRace(t)
 	a, err := analyse(generate(1, days))
 	if err != nil {
 		t.Fatal(err)
@@ -42,10 +39,7 @@ func TestJobrunAgrees(t *testing.T) {
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).
 func TestScenarioSeeds(t *testing.T) {
-	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
-		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
-	}
-	for seed := uint64(1); seed <= 5; seed++ {
+	demo.Seeds(t, 1, func(t *testing.T, seed uint64) {
 		a, err := analyse(generate(seed, days))
 		if err != nil {
 			t.Fatal(err)
@@ -53,5 +47,5 @@ func TestScenarioSeeds(t *testing.T) {
 		v := a.verdict()
 		t.Logf("seed %d: %+v", seed, v)
 		checkVerdict(t, seed, v)
-	}
+	})
 }

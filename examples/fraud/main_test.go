@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -33,20 +32,13 @@ func check(t *testing.T, seed uint64) {
 // TestScenario: the takeover is critical, paydays and standing orders stay
 // below major.
 func TestScenario(t *testing.T) {
-	if demo.RaceEnabled {
-		t.Skip("weeks of events under the race detector; runs in full without it")
-	}
+	demo.SkipUnderRace(t)
 	check(t, 1)
 }
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).
 func TestScenarioSeeds(t *testing.T) {
-	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
-		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
-	}
-	for seed := uint64(2); seed <= 6; seed++ {
-		check(t, seed)
-	}
+	demo.Seeds(t, 2, check)
 }
 
 // TestJobrunAgrees writes the example's data as job JSON and NDJSON, runs

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/vigil-ml/vigil/examples/internal/demo"
@@ -10,9 +9,7 @@ import (
 // TestScenario: both attacks are critical, the office NATs and the
 // travellers stay below major once the job has seen a week.
 func TestScenario(t *testing.T) {
-	if demo.RaceEnabled {
-		t.Skip("the full scenario runs without -race; TestJobrunAgrees covers this code under it")
-	}
+	demo.SkipUnderRace(t)
 	a, err := analyse(generate(1, 28))
 	if err != nil {
 		t.Fatal(err)
@@ -43,10 +40,7 @@ func TestJobrunAgrees(t *testing.T) {
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).
 func TestScenarioSeeds(t *testing.T) {
-	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
-		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
-	}
-	for seed := uint64(1); seed <= 5; seed++ {
+	demo.Seeds(t, 1, func(t *testing.T, seed uint64) {
 		a, err := analyse(generate(seed, 28))
 		if err != nil {
 			t.Fatal(err)
@@ -56,5 +50,5 @@ func TestScenarioSeeds(t *testing.T) {
 		if v.stuffing < 75 || v.token < 75 || v.benign >= 50 {
 			t.Errorf("seed %d: injected %.1f and %.1f (want ≥ 75), recurring %.1f (want < 50)", seed, v.stuffing, v.token, v.benign)
 		}
-	}
+	})
 }

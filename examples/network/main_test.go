@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/vigil-ml/vigil/examples/internal/demo"
@@ -10,9 +9,7 @@ import (
 // TestScenario: the sweep is critical, the recurring backup stays below
 // major once the job has seen a week.
 func TestScenario(t *testing.T) {
-	if demo.RaceEnabled {
-		t.Skip("four weeks under the race detector; runs in full without it")
-	}
+	demo.SkipUnderRace(t)
 	a, err := analyse(generate(1, 28))
 	if err != nil {
 		t.Fatal(err)
@@ -49,10 +46,7 @@ func TestJobrunAgrees(t *testing.T) {
 
 // TestScenarioSeeds repeats the scenario over five seeds (VIGIL_EXAMPLES_FULL=1).
 func TestScenarioSeeds(t *testing.T) {
-	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
-		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
-	}
-	for seed := uint64(1); seed <= 5; seed++ {
+	demo.Seeds(t, 1, func(t *testing.T, seed uint64) {
 		a, err := analyse(generate(seed, 28))
 		if err != nil {
 			t.Fatal(err)
@@ -62,5 +56,5 @@ func TestScenarioSeeds(t *testing.T) {
 		if v.sweepTop < 75 || v.backupTop >= 50 {
 			t.Errorf("seed %d: injected %.1f (want ≥ 75), recurring %.1f (want < 50)", seed, v.sweepTop, v.backupTop)
 		}
-	}
+	})
 }

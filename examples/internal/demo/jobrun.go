@@ -102,3 +102,25 @@ func Agree[E any, R Result](t *testing.T, gen func() []E, write func(dir string,
 	}
 	CheckJobrun(t, dir, a.Result().Records)
 }
+
+// SkipUnderRace skips a full-size scenario test under the race detector:
+// it runs in full without it, and the jobrun agreement covers the same
+// code under it on less data.
+func SkipUnderRace(t testing.TB) {
+	t.Helper()
+	if RaceEnabled {
+		t.Skip("weeks of events under the race detector: runs in full without -race; TestJobrunAgrees covers this code under it")
+	}
+}
+
+// Seeds runs check over five seeds from first when VIGIL_EXAMPLES_FULL is
+// set, and skips otherwise.
+func Seeds(t *testing.T, first uint64, check func(t *testing.T, seed uint64)) {
+	t.Helper()
+	if os.Getenv("VIGIL_EXAMPLES_FULL") == "" {
+		t.Skip("set VIGIL_EXAMPLES_FULL=1 to run five seeds")
+	}
+	for seed := first; seed < first+5; seed++ {
+		check(t, seed)
+	}
+}
