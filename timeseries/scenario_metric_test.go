@@ -58,6 +58,35 @@ func TestScenarioSumHighMeanByHost(t *testing.T) {
 		return r.DetectorIndex == 1 && r.PartitionFieldValue == "web-3"
 	})
 	s.expectQuiet(t, "hosts", scnStart.Add(3*24*time.Hour), 10, spikeFrom, spikeTo.Add(time.Hour), durFrom, durTo.Add(time.Hour))
+	// The spike's records blame web-2 and the foreign address; the bucket
+	// result's score is its largest record's, with a bucket_time influencer.
+	_, top := s.maxScore(spikeFrom, spikeTo, func(r *Record) bool { return r.DetectorIndex == 0 && r.PartitionFieldValue == "web-2" })
+	if top != nil {
+		got := map[string]string{}
+		for _, in := range top.Influencers {
+			if len(in.FieldValues) > 0 {
+				got[in.FieldName] = in.FieldValues[0]
+			}
+		}
+		if got["host.name"] != "web-2" || got["destination.ip"] != "203.0.113.9" {
+			t.Errorf("spike influencers %+v, want host.name web-2 and destination.ip 203.0.113.9", top.Influencers)
+		}
+		for _, b := range s.buckets {
+			if !b.Timestamp.Equal(top.Timestamp) {
+				continue
+			}
+			best, hasTime := 0.0, false
+			for _, r := range b.Records {
+				best = max(best, r.RecordScore)
+			}
+			for _, bi := range b.BucketInfluencers {
+				hasTime = hasTime || bi.InfluencerFieldName == "bucket_time"
+			}
+			if b.AnomalyScore != best || !hasTime || b.InitialAnomalyScore != b.AnomalyScore {
+				t.Errorf("bucket %v: anomaly_score %v (records' max %v), bucket_time influencer %v", b.Timestamp, b.AnomalyScore, best, hasTime)
+			}
+		}
+	}
 	if sc, _ := s.maxScore(spikeFrom, spikeTo, func(r *Record) bool { return r.PartitionFieldValue != "web-2" && r.DetectorIndex == 0 }); sc >= 50 {
 		t.Errorf("the other hosts' bytes score %.1f during web-2's spike", sc)
 	}
