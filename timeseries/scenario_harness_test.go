@@ -354,3 +354,5 @@ func knownLimit(t *testing.T, why string) {
 		t.Skip("known modelling limit (VIGIL_SCENARIO_STRICT=1 to check): " + why)
 	}
 }
+
+func splitLines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
