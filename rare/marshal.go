@@ -218,7 +218,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 			c.v = d.Uint64()
 			c.c = d.Float64()
 			last := int64(d.Int())
-			hits := uint32(d.IntIn("hits", 0, math.MaxUint32))
+			hits := uint32(d.IntIn("hits", 0, min(math.MaxUint32, math.MaxInt)))
 			if _, dup := seenV[c.v]; dup || !mass(c.c) || last > n.cur || uint64(n.cur)-uint64(last) > maxAge+(1<<60) /* renormalize keeps ages below */ || (j > 0 && cells[j-1].c < c.c) {
 				d.Fail("entity %d cell %d is repeated, unsorted or out of range", i, j)
 				break
@@ -290,7 +290,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	var prev uint64
 	for i := 0; i < nt; i++ {
 		k := d.Uint64()
-		h := d.IntIn("tail hits", 1, math.MaxUint32)
+		h := d.IntIn("tail hits", 1, min(math.MaxUint32, math.MaxInt))
 		if i > 0 && k <= prev {
 			d.Fail("tail pairs out of order")
 		}

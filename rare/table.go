@@ -105,6 +105,6 @@ func (t *entTable) remove(i int) {
 // (over 32 KiB), aligned to a page.
 const largeSlots = 512
 
-// The record must stay one cache line.
-var _ [64 - unsafe.Sizeof(entity{})]byte
-var _ [unsafe.Sizeof(entity{}) - 64]byte
+// The record must stay one cache line (56 bytes and a pointer).
+var _ [unsafe.Sizeof(entity{}) - 56 - unsafe.Sizeof(uintptr(0))]byte
+var _ [56 + unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(entity{})]byte
