@@ -47,6 +47,14 @@ func bucketValue(f feature, a *accum) (v float64, has, zeroFill bool) {
 		return a.sum + a.cmp, a.n > 0, true
 	case featNonNullSum:
 		return a.sum + a.cmp, a.n > 0, false
+	case featVarp:
+		return a.varp(), a.n > 0, false
+	case featMedian:
+		if a.n > 0 && a.m != nil {
+			return a.m.median(), true, false
+		}
+	case featInfo:
+		return a.m.info(), a.count > 0, true
 	}
 	return 0, false, false
 }
@@ -136,6 +144,7 @@ func (e *Engine) closeBucket() BucketResult {
 		if a.dist != nil {
 			e.resetDistinct(a.dist)
 		}
+		e.releaseMetric(a)
 		*a = accum{dist: a.dist}
 		if e.effPrune > 0 && c-sr.last >= e.effPrune && sr.last < c {
 			e.freeSeries(int32(i))
@@ -395,6 +404,20 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 				only = en.min
 			case featMax:
 				only = en.max
+			case featMedian:
+				only = en.sum / en.n // the value's own mean stands for its median
+			case featVarp, featInfo:
+				// Neither splits by value: blame the values by their share
+				// of the bucket's events.
+				tot := 0.0
+				for _, c := range cands {
+					tot += c.count
+				}
+				w = en.count / tot
+				if w >= influenceCutoff {
+					got = append(got, vi{en.value, w})
+				}
+				continue
 			}
 			p := sr.model.Score(d.params, t, only, d.side).Probability
 			w = math.Log(p) / lnP

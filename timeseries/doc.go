@@ -20,7 +20,8 @@
 // never ignored. Functions: count, high_count, low_count, non_zero_count,
 // high_/low_non_zero_count, distinct_count, high_/low_distinct_count, mean
 // (avg), high_/low_mean, min, max, sum, high_/low_sum, non_null_sum,
-// high_/low_non_null_sum, with by and partition fields. rare, freq_rare,
+// high_/low_non_null_sum, varp, high_/low_varp, median, high_/low_median,
+// info_content, high_/low_info_content, with by and partition fields. rare, freq_rare,
 // time_of_day, time_of_week and over_field_name (population analysis) run
 // beside the per-series engine (ext.go and the files it names); combinations Elastic
 // forbids (non_zero_count or non_null_sum with over, rare without by, count
@@ -41,6 +42,23 @@
 // and bucket, then a HyperLogLog sketch of precision 14 (standard error
 // 0.81%). Sums are compensated (Neumaier), so out-of-order events within
 // Latency give the same results as ordered ones.
+//
+// varp is the bucket's population variance of field_name (weighted by the
+// summary count, as mean) from compensated sums of x and x², order-free;
+// its relative rounding error is about 1e-16·mean²/variance. median is
+// exact up to MedianExact values per series and bucket (the middle value,
+// or the mean of the two middle values), then read from a log-bucketed
+// quantile sketch with relative error MedianRelErr (1%). info_content is
+// the deflate (compress/flate, best compression) length in bytes of the
+// bucket's distinct strings of field_name, sorted and joined by newlines,
+// each cut to InfoMaxLen bytes; beyond InfoMaxValues distinct strings the
+// ones of smallest 64-bit hash are kept (a sample independent of event
+// order) and the length is scaled by the k-minimum-values estimate of the
+// distinct count over the sample size. Empty buckets are zero for
+// info_content (an event-rate feature, as in Elastic) and skipped for varp
+// and median. All three run over a population as well. metric
+// (min+max+mean in one detector) and lat_long are refused with
+// ErrUnsupported: write the three detectors instead of metric.
 //
 // # Population, rare and time of day
 //
@@ -149,8 +167,7 @@
 //     matches if any does, as in Elasticsearch; several values in a field
 //     the analysis reads make the line bad (counted, reported).
 //   - Refused with ErrUnsupported naming the field, because each would change
-//     what is analysed: the functions median, varp, info_content (with their
-//     high_ and low_ forms), metric and lat_long; categorization
+//     what is analysed: the functions metric and lat_long; categorization
 //     (categorization_field_name, categorization_filters,
 //     categorization_analyzer, per_partition_categorization.enabled true);
 //     multivariate_by_fields true; runtime_mappings and script_fields that

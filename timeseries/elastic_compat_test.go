@@ -534,9 +534,6 @@ func TestElasticFixturesParse(t *testing.T) {
 		t.Error("export entry's datafeed query matches wrongly")
 	}
 	refused := []struct{ name, pick, want string }{
-		{"kibana_export_jobs.json", "", "fixture-export-median"},
-		{"kibana_export_jobs.json", "fixture-export-median", `"high_median"`},
-		{"refused_info_content.json", "", `"high_info_content"`},
 		{"refused_runtime_mappings.json", "", "datafeed_config.runtime_mappings"},
 		{"refused_script_fields.json", "", "datafeed_config.script_fields"},
 		{"refused_aggregations.json", "", "datafeed_config.aggregations"},
@@ -544,7 +541,6 @@ func TestElasticFixturesParse(t *testing.T) {
 		{"refused_categorization.json", "", "categorization_field_name"},
 		{"refused_match_text.json", "", `"message"`},
 		{"refused_multivariate.json", "", "multivariate_by_fields"},
-		{"module_saved_object_lateral.json", "fixture_session_duration_spread", `"high_varp"`},
 		{"module_saved_object_lateral.json", "fixture_rare_directory", "attributes.datafeeds[2].config.runtime_mappings"},
 		{"module_saved_object_lateral.json", "no_such_job", "fixture_remote_file_writes"},
 		{"datafeed_auth_logon_burst_by_ip.json", "", "is a datafeed"},
@@ -562,7 +558,27 @@ func TestElasticFixturesParse(t *testing.T) {
 			t.Errorf("%s %s: err %v, want one naming %s", c.name, c.pick, err, c.want)
 		}
 	}
-	if _, err := ParseElasticJobs(openFixture(t, "module_saved_object_lateral.json")); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "attributes.jobs[2]") {
+	// Jobs with median, info_content and varp (refused before Vigil had
+	// them) now parse, with their functions as written.
+	for _, c := range []struct{ name, pick, fn, field string }{
+		{"kibana_export_jobs.json", "fixture-export-median", "high_median", "event.duration"},
+		{"refused_info_content.json", "", "high_info_content", "powershell.file.script_block_text"},
+		{"module_saved_object_lateral.json", "fixture_session_duration_spread", "high_varp", ""},
+	} {
+		var j Job
+		var err error
+		if c.pick != "" {
+			j, err = ParseElasticJob(openFixture(t, c.name), c.pick)
+		} else {
+			j, err = ParseElasticJSON(openFixture(t, c.name))
+		}
+		if err != nil || j.Detectors[0].Function != c.fn || (c.field != "" && j.Detectors[0].FieldName != c.field) {
+			t.Errorf("%s %s: %+v, %v", c.name, c.pick, j.Detectors, err)
+		} else if _, err := New(j); err != nil {
+			t.Errorf("%s %s: New: %v", c.name, c.pick, err)
+		}
+	}
+	if _, err := ParseElasticJobs(openFixture(t, "module_saved_object_lateral.json")); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "attributes.datafeeds[2]") {
 		t.Errorf("whole module with a refused job: %v", err)
 	}
 	// A runtime field the job does not read changes nothing (Elastic's

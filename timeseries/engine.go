@@ -93,6 +93,7 @@ type accum struct {
 	sum, cmp float64 // Neumaier sum and its compensation
 	min, max float64
 	dist     *distinctSet
+	m        *metricAcc // varp, median, info_content (metricext.go)
 }
 
 type distinctSet struct {
@@ -385,7 +386,7 @@ func (e *Engine) Observe(ev Event) ([]BucketResult, error) {
 	var have [maxScratch]bool
 	for i := range e.dets {
 		d := &e.dets[i]
-		if !d.f.needsField || d.f.feat == featDistinct || i >= maxScratch {
+		if !d.f.needsField || d.f.feat == featDistinct || d.f.feat == featInfo || i >= maxScratch {
 			continue
 		}
 		v, ok := ev.Number(d.cfg.FieldName)
@@ -467,7 +468,7 @@ func (e *Engine) apply(di int, ev Event, b, s int64, weight, num float64, hasNum
 		by = v
 	}
 	switch d.f.feat {
-	case featDistinct:
+	case featDistinct, featInfo:
 		v, ok := ev.Text(d.cfg.FieldName)
 		if !ok {
 			e.stats.MissingField++
@@ -514,11 +515,16 @@ func (e *Engine) apply(di int, ev Event, b, s int64, weight, num float64, hasNum
 	case featDistinct:
 		h = hashString(dval)
 		e.addDistinct(a, h)
+	case featInfo:
+		e.addInfo(a, dval)
 	case featCount, featNonZeroCount:
 	default:
 		w := 1.0
-		if d.f.feat == featMean {
+		if d.f.feat == featMean || d.f.feat == featVarp || d.f.feat == featMedian {
 			w = weight
+		}
+		if d.f.feat == featVarp || d.f.feat == featMedian {
+			e.addMetric(a, d.f.feat, num, w)
 		}
 		if a.n == 0 {
 			a.min, a.max = num, num
@@ -609,7 +615,7 @@ func (e *Engine) addInfluence(idx int32, field uint16, v string, s int64, feat f
 	}
 	en.count += weight
 	switch feat {
-	case featCount, featNonZeroCount:
+	case featCount, featNonZeroCount, featInfo:
 	case featDistinct:
 		dk := [2]uint64{uint64(ei), dh}
 		if _, seen := st.dist[dk]; !seen {
@@ -619,7 +625,7 @@ func (e *Engine) addInfluence(idx int32, field uint16, v string, s int64, feat f
 		}
 	default:
 		w := 1.0
-		if feat == featMean {
+		if feat == featMean || feat == featVarp || feat == featMedian {
 			w = weight
 		}
 		if en.n == 0 {
@@ -715,6 +721,7 @@ func (e *Engine) freeSeries(i int32) {
 	for s := int64(0); s < e.slots; s++ {
 		a := &e.acc[int64(i)*e.slots+s]
 		e.releaseDistinct(a)
+		e.releaseMetric(a)
 		*a = accum{}
 	}
 	*sr = series{}

@@ -250,7 +250,7 @@ func (e *Engine) applyExt(di int, ev Event, b, s int64, weight, num float64, has
 		return
 	}
 	switch d.f.feat {
-	case featDistinct:
+	case featDistinct, featInfo:
 		v, ok := ev.Text(d.cfg.FieldName)
 		if !ok {
 			e.stats.MissingField++
@@ -292,6 +292,8 @@ func (e *Engine) applyExt(di int, ev Event, b, s int64, weight, num float64, has
 	switch d.f.feat {
 	case featDistinct:
 		e.addDistinct(a, hashString(dval))
+	case featInfo:
+		e.addInfo(a, dval)
 	case featCount, featRare, featFreqRare:
 	case featTimeOfDay, featTimeOfWeek:
 		ang := x.angle(ev.Time())
@@ -301,8 +303,11 @@ func (e *Engine) applyExt(di int, ev Event, b, s int64, weight, num float64, has
 		xa.cos += math.Round(weight*math.Cos(ang)*(1<<30)) / (1 << 30)
 	default:
 		w := 1.0
-		if d.f.feat == featMean {
+		if d.f.feat == featMean || d.f.feat == featVarp || d.f.feat == featMedian {
 			w = weight
+		}
+		if d.f.feat == featVarp || d.f.feat == featMedian {
+			e.addMetric(a, d.f.feat, num, w)
 		}
 		if a.n == 0 {
 			a.min, a.max = num, num
@@ -411,6 +416,7 @@ func (e *Engine) closeExt(out *BucketResult, c, s, t int64) {
 		for i := range sl.accs {
 			xa := &sl.accs[i]
 			e.releaseDistinct(&xa.a)
+			e.releaseMetric(&xa.a)
 			e.bytes -= xaccBytes + int64(2*len(xa.key))
 			for _, in := range xa.infl {
 				e.bytes -= xinfBytes + int64(len(in.value))

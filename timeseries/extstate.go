@@ -36,6 +36,7 @@ func (e *Engine) marshalExt(w *codec.Encoder) error {
 				if err := marshalDistinct(w, a.dist); err != nil {
 					return err
 				}
+				marshalMetric(w, a.m)
 				w.Int(len(xa.infl))
 				for _, in := range xa.infl {
 					w.Int(int(in.field))
@@ -191,6 +192,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 				a.count, a.n, a.sum, a.cmp, a.min, a.max = d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64(), d.Float64()
 				xa.sin, xa.cos = d.Float64(), d.Float64()
 				a.dist = unmarshalDistinct(d, rem)
+				a.m = unmarshalMetric(d, rem)
 				ni := d.IntIn("influencer values", 0, rem/16)
 				ai := int32(len(sl.accs))
 				for q := 0; q < ni; q++ {

@@ -14,7 +14,7 @@ import (
 
 const (
 	snapMagic   = "VGTS"
-	snapVersion = 1
+	snapVersion = 2 // 2: varp, median and info_content bucket state
 )
 
 // MarshalBinary snapshots the job mid-stream: its configuration and every
@@ -120,6 +120,7 @@ func (e *Engine) MarshalBinary() ([]byte, error) {
 					w.Uint64(k)
 				}
 			}
+			marshalMetric(w, a.m)
 		}
 	}
 	w.Int32s(e.free)
@@ -312,6 +313,7 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 				}
 				a.dist = &distinctSet{hll: sk}
 			}
+			a.m = unmarshalMetric(d, rem)
 		}
 	}
 	n.free = d.Int32s()
