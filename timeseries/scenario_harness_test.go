@@ -205,6 +205,9 @@ func descr(r *Record) string {
 func (s *scnRun) expectHit(t *testing.T, what string, from, to time.Time, keep func(*Record) bool) {
 	t.Helper()
 	sc, r := s.maxScore(from, to, keep)
+	if testing.Verbose() {
+		t.Logf("%s: max record score %.1f (%s)", what, sc, descr(r))
+	}
 	if sc < 75 {
 		t.Errorf("%s: max record score %.1f in the injected window, want ≥ 75 (%s)", what, sc, descr(r))
 	}
