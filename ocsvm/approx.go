@@ -45,6 +45,11 @@ const (
 // fitApprox maps the (standardised) rows and trains the linear one-class
 // SVM by SGD.
 func (m *Model) fitApprox(ctx context.Context, data []float64, n, d int) error {
+	// The landmark kernel and its eigendecomposition take a while and do
+	// not poll ctx, so a context cancelled before Fit must stop here.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	cfg := m.cfg
 	// What the map will hold, checked before anything is allocated: the
 	// mapped sample (float32) and, for Nyström, the landmark kernel matrix,
