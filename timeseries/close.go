@@ -16,6 +16,7 @@ type pendingRec struct {
 	v       float64
 	res     tsmodel.Result
 	updated bool    // the model has learnt the bucket already
+	sub     uint8   // metric: 0 mean, 1 min, 2 max
 	cands   []int32 // side-table entries of this series
 }
 
@@ -73,51 +74,54 @@ func (e *Engine) closeBucket() BucketResult {
 		}
 		d := &e.dets[sr.det]
 		a := &e.acc[int64(i)*e.slots+s]
-		v, has, zeroFill := bucketValue(d.f.feat, a)
-		var r tsmodel.Result
-		scored := false
-		switch {
-		case has:
-			scored = true
-			if d.side0 {
-				r = sr.model.Observe(d.params, t, v, d.side)
-			} else {
-				r = sr.model.Score(d.params, t, v, d.side)
-			}
-		case zeroFill:
-			// Elastic's sparse-data switch: empty buckets weigh
-			// clamp(2·occupancy, 1e-6, 1); those of sparse entities are
-			// learnt at that weight but not scored.
-			occ := float64(sr.present) / float64(c-sr.first+1)
-			w := math.Min(1, math.Max(1e-6, 2*occ))
-			if w >= 1 {
+		for k := 0; k < d.nsub(); k++ {
+			feat, sd, m := sr.sub(d, k)
+			v, has, zeroFill := bucketValue(feat, a)
+			var r tsmodel.Result
+			scored := false
+			switch {
+			case has:
 				scored = true
 				if d.side0 {
-					r = sr.model.Observe(d.params, t, 0, d.side)
+					r = m.Observe(d.params, t, v, sd)
 				} else {
-					r = sr.model.Score(d.params, t, 0, d.side)
+					r = m.Score(d.params, t, v, sd)
 				}
-			} else {
-				if e.plot(d, sr) {
-					typ, lo, hi := sr.model.Predict(d.params, t)
-					e.plots = append(e.plots, e.modelPlot(c, sr, 0, typ, lo, hi))
-				}
-				if _, skipUpd := e.skips(sr, 0, math.NaN(), t, calRes, calUpd); !skipUpd {
-					sr.model.UpdateWeighted(d.params, t, 0, w)
+			case zeroFill:
+				// Elastic's sparse-data switch: empty buckets weigh
+				// clamp(2·occupancy, 1e-6, 1); those of sparse entities are
+				// learnt at that weight but not scored.
+				occ := float64(sr.present) / float64(c-sr.first+1)
+				w := math.Min(1, math.Max(1e-6, 2*occ))
+				if w >= 1 {
+					scored = true
+					if d.side0 {
+						r = m.Observe(d.params, t, 0, sd)
+					} else {
+						r = m.Score(d.params, t, 0, sd)
+					}
+				} else {
+					if e.plot(d, sr) {
+						typ, lo, hi := m.Predict(d.params, t)
+						e.plots = append(e.plots, e.modelPlot(c, sr, 0, typ, lo, hi))
+					}
+					if _, skipUpd := e.skips(sr, 0, math.NaN(), t, calRes, calUpd); !skipUpd {
+						m.UpdateWeighted(d.params, t, 0, w)
+					}
 				}
 			}
-		}
-		if !scored {
-			continue
-		}
-		if e.plot(d, sr) {
-			e.plots = append(e.plots, e.modelPlot(c, sr, v, r.Typical, r.Lower, r.Upper))
-		}
-		skipRes, skipUpd := e.skips(sr, v, r.Typical, t, calRes, calUpd)
-		if !skipRes && e.reportable(d, sr, &r, jobBuckets) {
-			e.pending = append(e.pending, pendingRec{series: int32(i), v: v, res: r, updated: d.side0 || skipUpd})
-		} else if !d.side0 && !skipUpd {
-			sr.model.Update(d.params, t, v)
+			if !scored {
+				continue
+			}
+			if e.plot(d, sr) {
+				e.plots = append(e.plots, e.modelPlot(c, sr, v, r.Typical, r.Lower, r.Upper))
+			}
+			skipRes, skipUpd := e.skips(sr, v, r.Typical, t, calRes, calUpd)
+			if !skipRes && e.reportable(d, sr, &r, jobBuckets) {
+				e.pending = append(e.pending, pendingRec{series: int32(i), v: v, res: r, updated: d.side0 || skipUpd, sub: uint8(k)})
+			} else if !d.side0 && !skipUpd {
+				m.Update(d.params, t, v)
+			}
 		}
 	}
 	out := BucketResult{
@@ -253,6 +257,9 @@ func (e *Engine) buildRecords(out *BucketResult, c, s, t int64) {
 			Actual: pr.v, Typical: r.Typical, Lower: r.Lower, Upper: r.Upper,
 			MultiBucketImpact: r.MultiBucketImpact, Severity: SeverityOf(score),
 		}
+		if d.f.feat == featMetric {
+			rec.FunctionDescription = metricSubs[pr.sub].name
+		}
 		if d.cfg.ByFieldName != "" {
 			rec.ByFieldValue = sr.by
 		}
@@ -293,7 +300,8 @@ func (e *Engine) buildRecords(out *BucketResult, c, s, t int64) {
 		out.Records = append(out.Records, rec)
 		// Learn the bucket now that its influences are known.
 		if !pr.updated {
-			sr.model.Update(d.params, t, pr.v)
+			_, _, m := sr.sub(d, int(pr.sub))
+			m.Update(d.params, t, pr.v)
 		}
 		pr.cands = pr.cands[:0]
 	}
@@ -305,7 +313,10 @@ func (e *Engine) buildRecords(out *BucketResult, c, s, t int64) {
 		if ra.PartitionFieldValue != rb.PartitionFieldValue {
 			return ra.PartitionFieldValue < rb.PartitionFieldValue
 		}
-		return ra.ByFieldValue < rb.ByFieldValue
+		if ra.ByFieldValue != rb.ByFieldValue {
+			return ra.ByFieldValue < rb.ByFieldValue
+		}
+		return ra.FunctionDescription < rb.FunctionDescription
 	})
 	// Bucket score and bucket influencers.
 	minP := 1.0
@@ -370,6 +381,7 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 		cands = cands[:maxCandidates]
 	}
 	lnP := math.Log(pr.res.Probability)
+	feat, sd, model := sr.sub(d, int(pr.sub))
 	type vi struct {
 		v string
 		w float64
@@ -377,16 +389,16 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 	var got []vi
 	for _, en := range cands {
 		var w float64
-		switch d.f.feat {
+		switch feat {
 		case featCount, featNonZeroCount, featSum, featNonNullSum:
 			contrib := en.count
-			if d.f.feat == featSum || d.f.feat == featNonNullSum {
+			if feat == featSum || feat == featNonNullSum {
 				contrib = en.sum
 			}
 			if contrib == pr.v || len(cands) == 1 {
 				w = 1
 			} else {
-				p := sr.model.Score(d.params, t, pr.v-contrib, d.side).Probability
+				p := model.Score(d.params, t, pr.v-contrib, sd).Probability
 				w = 1 - math.Log(p)/lnP
 			}
 		default:
@@ -395,7 +407,7 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 				break
 			}
 			var only float64
-			switch d.f.feat {
+			switch feat {
 			case featDistinct:
 				only = en.distinct
 			case featMean:
@@ -419,7 +431,7 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 				}
 				continue
 			}
-			p := sr.model.Score(d.params, t, only, d.side).Probability
+			p := model.Score(d.params, t, only, sd).Probability
 			w = math.Log(p) / lnP
 		}
 		w = math.Max(0, math.Min(1, w))

@@ -21,7 +21,7 @@
 // high_/low_non_zero_count, distinct_count, high_/low_distinct_count, mean
 // (avg), high_/low_mean, min, max, sum, high_/low_sum, non_null_sum,
 // high_/low_non_null_sum, varp, high_/low_varp, median, high_/low_median,
-// info_content, high_/low_info_content, with by and partition fields. rare, freq_rare,
+// info_content, high_/low_info_content, metric, with by and partition fields. rare, freq_rare,
 // time_of_day, time_of_week and over_field_name (population analysis) run
 // beside the per-series engine (ext.go and the files it names); combinations Elastic
 // forbids (non_zero_count or non_null_sum with over, rare without by, count
@@ -56,9 +56,15 @@
 // order) and the length is scaled by the k-minimum-values estimate of the
 // distinct count over the sample size. Empty buckets are zero for
 // info_content (an event-rate feature, as in Elastic) and skipped for varp
-// and median. All three run over a population as well. metric
-// (min+max+mean in one detector) and lat_long are refused with
-// ErrUnsupported: write the three detectors instead of metric.
+// and median. All three run over a population as well. metric is mean
+// (two-sided), min (low side) and max (high side) of field_name in one
+// detector, each with its own model: its records carry function "metric"
+// and function_description "mean", "min" or "max" (Record.FunctionDescription).
+// As in Elastic it cannot be used with summary_count_field_name (ErrConfig);
+// unlike Elastic, metric over a population and forecasts of metric are
+// refused (ErrUnsupported; use mean, min and max detectors instead), and
+// its rules may test actual and typical (Elastic allows only time
+// conditions). lat_long is refused with ErrUnsupported.
 //
 // # Population, rare and time of day
 //
@@ -167,7 +173,8 @@
 //     matches if any does, as in Elasticsearch; several values in a field
 //     the analysis reads make the line bad (counted, reported).
 //   - Refused with ErrUnsupported naming the field, because each would change
-//     what is analysed: the functions metric and lat_long; categorization
+//     what is analysed: the function lat_long, and metric with
+//     over_field_name; categorization
 //     (categorization_field_name, categorization_filters,
 //     categorization_analyzer, per_partition_categorization.enabled true);
 //     multivariate_by_fields true; runtime_mappings and script_fields that

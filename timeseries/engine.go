@@ -84,6 +84,7 @@ type series struct {
 	first   int64  // first bucket with data
 	last    int64  // last bucket with data
 	model   tsmodel.Series
+	minmax  *[2]tsmodel.Series // metric: the min and max models (model is the mean's)
 }
 
 // accum collects one series' events in one open bucket.
@@ -643,6 +644,9 @@ func (e *Engine) addInfluence(idx int32, field uint16, v string, s int64, feat f
 func (e *Engine) newSeries(di int, part, by string, b int64) (int32, bool) {
 	_, partKnown := e.parts[part]
 	cost := seriesExtra(part, by, partKnown)
+	if e.dets[di].f.feat == featMetric {
+		cost += metricSeriesBytes
+	}
 	var idx int32
 	if n := len(e.free); n > 0 {
 		if e.bytes+cost > e.job.MemoryLimit {
@@ -681,6 +685,9 @@ func (e *Engine) newSeries(di int, part, by string, b int64) (int32, bool) {
 	r.s, r.n = pv, r.n+1
 	e.parts[pv] = r
 	e.series[idx] = series{part: pv, by: strings.Clone(by), det: uint16(di), alive: true, first: b, last: b}
+	if e.dets[di].f.feat == featMetric {
+		e.series[idx].minmax = new([2]tsmodel.Series)
+	}
 	e.index.put(idx)
 	e.bytes += cost
 	return idx, true
@@ -718,6 +725,9 @@ func (e *Engine) freeSeries(i int32) {
 		e.parts[sr.part] = r
 	}
 	e.bytes -= seriesExtra(sr.part, sr.by, !last)
+	if sr.minmax != nil {
+		e.bytes -= metricSeriesBytes
+	}
 	for s := int64(0); s < e.slots; s++ {
 		a := &e.acc[int64(i)*e.slots+s]
 		e.releaseDistinct(a)

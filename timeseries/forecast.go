@@ -40,7 +40,7 @@ type ForecastPoint struct {
 // forecastable reports whether Elastic forecasts a function
 // (isForecastSupported): the count, distinct_count, metric and sum
 // families, not rare, freq_rare, time_of_day or time_of_week.
-func forecastable(f fn) bool { return f.feat < featRare }
+func forecastable(f fn) bool { return f.feat < featRare && f.feat != featMetric }
 
 // Forecast predicts every series of the job's count and metric detectors
 // for duration after the last closed bucket (0 means one day, Elastic's
@@ -209,6 +209,12 @@ func modelFeature(function string) string {
 		return "'minimum value by person'"
 	case featMax:
 		return "'maximum value by person'"
+	case featVarp:
+		return "'variance of values by person'"
+	case featMedian:
+		return "'median value by person'"
+	case featInfo:
+		return "'information content of value per bucket by person'"
 	default:
 		return "'bucket sum by person'"
 	}

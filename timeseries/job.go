@@ -105,11 +105,13 @@ type Detector struct {
 	// non_zero_count, high_non_zero_count, low_non_zero_count,
 	// distinct_count, high_distinct_count, low_distinct_count, mean (avg),
 	// high_mean, low_mean, min, max, sum, high_sum, low_sum, non_null_sum,
-	// high_non_null_sum, low_non_null_sum, rare, freq_rare, time_of_day,
-	// time_of_week.
+	// high_non_null_sum, low_non_null_sum, varp, high_varp, low_varp,
+	// median, high_median, low_median, info_content, high_info_content,
+	// low_info_content, metric, rare, freq_rare, time_of_day, time_of_week.
 	Function string
 	// FieldName is the analysed field (field_name): numeric for the metric
-	// and sum functions, any value for distinct_count, empty for counts.
+	// and sum functions, any value for distinct_count and info_content,
+	// empty for counts.
 	FieldName string
 	// ByFieldName splits the analysis so that each value is modelled against
 	// its own history.
@@ -367,6 +369,9 @@ func (d *Detector) validate(i int, summaryField string) error {
 		if !f.population {
 			return configErr("%s: over_field_name cannot be used with function %q", at, d.Function)
 		}
+	}
+	if err := d.validateMetric(at, summaryField); err != nil {
+		return err
 	}
 	return d.validateExt(at)
 }

@@ -26,7 +26,7 @@ func TestJobValidation(t *testing.T) {
 		{"freq_rare needs over", Detector{Function: "freq_rare", ByFieldName: "p"}, ErrConfig, "requires over_field_name"},
 		{"bad time zone", Detector{Function: "time_of_day", TimeZone: "Mars/Olympus"}, ErrConfig, "time_zone"},
 		{"time zone on count", Detector{Function: "count", TimeZone: "UTC"}, ErrConfig, "only used by time_of_day"},
-		{"metric", Detector{Function: "metric", FieldName: "x"}, ErrUnsupported, "does not support"},
+		{"metric over", Detector{Function: "metric", FieldName: "x", OverFieldName: "u"}, ErrUnsupported, "not supported"},
 		{"lat_long", Detector{Function: "lat_long", FieldName: "x"}, ErrUnsupported, "does not support"},
 		{"median over", Detector{Function: "median", FieldName: "x", OverFieldName: "x"}, ErrConfig, "same as field_name"},
 		{"same by and partition", Detector{Function: "count", ByFieldName: "a", PartitionFieldName: "a"}, ErrConfig, "cannot be the same"},

@@ -6,8 +6,11 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unsafe"
 
+	"github.com/vigil-ml/vigil/internal/check"
 	"github.com/vigil-ml/vigil/internal/codec"
+	"github.com/vigil-ml/vigil/internal/tsmodel"
 )
 
 // Features of the varp, median and info_content families.
@@ -15,7 +18,53 @@ const (
 	featVarp feature = 50 + iota
 	featMedian
 	featInfo
+	featMetric // min, max and mean in one detector
 )
+
+// metricSubs are the features of a metric detector, in record order, with
+// the side each is tested on (as the functions of the same name).
+var metricSubs = [3]struct {
+	name string
+	feat feature
+	side tsmodel.Side
+}{{"mean", featMean, tsmodel.Side(twoSided)}, {"min", featMin, tsmodel.Side(lowSide)}, {"max", featMax, tsmodel.Side(highSide)}}
+
+// nsub is the number of models a series of the detector has.
+func (d *detector) nsub() int {
+	if d.f.feat == featMetric {
+		return 3
+	}
+	return 1
+}
+
+// sub returns feature k of the series' detector, its side and its model.
+func (sr *series) sub(d *detector, k int) (feature, tsmodel.Side, *tsmodel.Series) {
+	if d.f.feat != featMetric {
+		return d.f.feat, d.side, &sr.model
+	}
+	ms := metricSubs[k]
+	if k == 0 {
+		return ms.feat, ms.side, &sr.model
+	}
+	return ms.feat, ms.side, &sr.minmax[k-1]
+}
+
+// metricSeriesBytes is what a metric series' min and max models add.
+const metricSeriesBytes = int64(unsafe.Sizeof([2]tsmodel.Series{})) + 16
+
+// validateMetric applies Elastic's restrictions on metric.
+func (d *Detector) validateMetric(at, summaryField string) error {
+	if d.Function != "metric" {
+		return nil
+	}
+	if summaryField != "" {
+		return configErr("%s: function %q cannot be used with summary_count_field_name", at, d.Function)
+	}
+	if d.OverFieldName != "" {
+		return check.Errorf(pkg, ErrUnsupported, "%s: function %q with over_field_name is not supported by Vigil (use mean, min and max detectors over the population)", at, d.Function)
+	}
+	return nil
+}
 
 func init() {
 	for _, p := range []string{"", "high_", "low_"} {
@@ -27,6 +76,8 @@ func init() {
 		delete(otherElasticFunctions, p+"median")
 		delete(otherElasticFunctions, p+"info_content")
 	}
+	functions["metric"] = fn{featMetric, twoSided, true, true}
+	delete(otherElasticFunctions, "metric")
 }
 
 // Bounds of the per-series, per-bucket state of these functions.

@@ -327,6 +327,7 @@ func TestMetricExtSnapshot(t *testing.T) {
 			{Function: "info_content", FieldName: "user", ByFieldName: "host"},
 			{Function: "low_varp", FieldName: "bytes", OverFieldName: "host"},
 			{Function: "high_info_content", FieldName: "user", OverFieldName: "host"},
+			{Function: "metric", FieldName: "bytes", ByFieldName: "host"},
 		},
 		Influencers: []string{"user", "host"}}
 	testSnapshot(t, job)
@@ -375,14 +376,21 @@ func TestMetricExtOutOfOrder(t *testing.T) {
 }
 
 func TestMetricExtJSON(t *testing.T) {
-	for _, f := range []string{"info_content", "high_info_content", "low_info_content", "varp", "high_varp", "low_varp", "median", "high_median", "low_median"} {
-		src := `{"job_id":"j","analysis_config":{"bucket_span":"15m","detectors":[{"function":"` + f + `","field_name":"dns.question.name","over_field_name":"host.name","partition_field_name":"event.dataset"}]},"data_description":{"time_field":"@timestamp"}}`
+	if _, err := New(Job{SummaryCountField: "n", Detectors: []Detector{{Function: "metric", FieldName: "x"}}}); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "summary_count_field_name") {
+		t.Errorf("metric with summary_count_field_name: %v", err)
+	}
+	for _, f := range []string{"metric", "info_content", "high_info_content", "low_info_content", "varp", "high_varp", "low_varp", "median", "high_median", "low_median"} {
+		over := `"over_field_name":"host.name",`
+		if f == "metric" {
+			over = `"by_field_name":"host.name",`
+		}
+		src := `{"job_id":"j","analysis_config":{"bucket_span":"15m","detectors":[{"function":"` + f + `","field_name":"dns.question.name",` + over + `"partition_field_name":"event.dataset"}]},"data_description":{"time_field":"@timestamp"}}`
 		j, err := ParseElasticJSON(strings.NewReader(src))
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		if _, err := New(j); err != nil || j.Detectors[0].Function != f || j.Detectors[0].OverFieldName != "host.name" {
+		if _, err := New(j); err != nil || j.Detectors[0].Function != f || j.Detectors[0].OverFieldName+j.Detectors[0].ByFieldName != "host.name" {
 			t.Errorf("%s: %+v %v", f, j.Detectors[0], err)
 		}
 	}
@@ -394,7 +402,8 @@ func TestMetricExtJSON(t *testing.T) {
 		{Detector{Function: "varp"}, ErrConfig, "requires field_name"},
 		{Detector{Function: "info_content"}, ErrConfig, "requires field_name"},
 		{Detector{Function: "median", FieldName: "x", ByFieldName: "x"}, ErrConfig, "same as field_name"},
-		{Detector{Function: "metric", FieldName: "x"}, ErrUnsupported, "metric"},
+		{Detector{Function: "metric"}, ErrConfig, "requires field_name"},
+		{Detector{Function: "metric", FieldName: "x", OverFieldName: "u"}, ErrUnsupported, "metric"},
 		{Detector{Function: "lat_long", FieldName: "x"}, ErrUnsupported, "lat_long"},
 	} {
 		if _, err := New(Job{Detectors: []Detector{c.d}}); !errors.Is(err, c.kind) || !strings.Contains(err.Error(), c.msg) {
@@ -409,5 +418,77 @@ func TestMetricExtJSON(t *testing.T) {
 	}
 	if _, err := e.Observe(&MapEvent{Timestamp: t0, Strings: map[string]string{"q": "a"}, Numbers: map[string]float64{"x": 1}}); err != nil {
 		t.Errorf("string in info_content field: %v", err)
+	}
+}
+
+// TestMetricFunction: one metric detector finds a max spike, a min drop and
+// a mean shift, each as a record naming the feature.
+func TestMetricFunction(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 1))
+	const buckets = 6 * 144
+	hourA, hourB, hourC := 5*144+20, 5*144+60, 5*144+100
+	in := func(b, h int) bool { return b >= h && b < h+6 }
+	var evs []*testEvent
+	for b := 0; b < buckets; b++ {
+		for s := 0; s < 4; s++ {
+			svc := fmt.Sprintf("s%d", s)
+			n := 20 + r.IntN(10)
+			for i := 0; i < n; i++ {
+				v := 100 + 10*r.NormFloat64()
+				switch {
+				case s == 1 && in(b, hourA) && i == 0:
+					v = 1000 // one stuck request per bucket
+				case s == 2 && in(b, hourB):
+					v += 300
+				case s == 3 && in(b, hourC) && i == 0:
+					v = -500
+				}
+				ts := t0.Add(time.Duration(b)*10*time.Minute + time.Duration(r.Int64N(int64(10*time.Minute))))
+				evs = append(evs, &testEvent{t: ts, strs: map[string]string{"service": svc}, nums: map[string]float64{"latency": v}})
+			}
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b *testEvent) int { return a.t.Compare(b.t) })
+	e, err := New(Job{BucketSpan: 10 * time.Minute, Detectors: []Detector{{Function: "metric", FieldName: "latency", ByFieldName: "service"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(e, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := map[string]float64{} // "window/service/feature" -> max score
+	var quiet float64
+	for _, b := range res {
+		k := int(b.Timestamp.Sub(t0) / (10 * time.Minute))
+		for _, rec := range b.Records {
+			if rec.Function != "metric" || rec.FieldName != "latency" {
+				t.Fatalf("record %q %q", rec.Function, rec.FieldName)
+			}
+			switch {
+			case in(k, hourA), in(k, hourB), in(k, hourC), in(k-6, hourA), in(k-6, hourB), in(k-6, hourC):
+				key := rec.ByFieldValue + "/" + rec.FunctionDescription
+				best[key] = math.Max(best[key], rec.RecordScore)
+			default:
+				quiet = math.Max(quiet, rec.RecordScore)
+			}
+			if js := string(rec.AppendJSON(nil)); !strings.Contains(js, `"function":"metric","function_description":"`+rec.FunctionDescription+`"`) {
+				t.Errorf("record JSON %s", js)
+			}
+		}
+	}
+	for _, want := range []string{"s1/max", "s2/mean", "s3/min"} {
+		if best[want] < 75 {
+			t.Errorf("%s scored %.1f, want >= 75 (%v)", want, best[want], best)
+		}
+	}
+	if best["s1/min"] >= 25 || best["s3/max"] >= 25 {
+		t.Errorf("the wrong feature fired: %v", best)
+	}
+	if quiet >= 25 {
+		t.Errorf("normal buckets scored up to %.1f, want < 25", quiet)
+	}
+	if _, err := e.Forecast(time.Hour); err == nil {
+		t.Error("forecast of a metric detector: no error")
 	}
 }

@@ -93,7 +93,11 @@ type Record struct {
 	BucketSpan    int64     // seconds
 	DetectorIndex int
 	Function      string
-	FieldName     string
+	// FunctionDescription is, for a metric detector, which of its three
+	// features the record is about: "mean", "min" or "max" (Elastic's
+	// function_description); empty for the other functions.
+	FunctionDescription string
+	FieldName           string
 
 	ByFieldName, ByFieldValue               string
 	OverFieldName, OverFieldValue           string
@@ -316,6 +320,7 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	w.int("bucket_span", r.BucketSpan)
 	w.int("detector_index", int64(r.DetectorIndex))
 	w.str("function", r.Function)
+	w.optStr("function_description", r.FunctionDescription)
 	w.optStr("field_name", r.FieldName)
 	if r.ByFieldName != "" {
 		w.str("by_field_name", r.ByFieldName)

@@ -92,6 +92,12 @@ func (e *Engine) MarshalBinary() ([]byte, error) {
 		w.Int(int(sr.first))
 		w.Int(int(sr.last))
 		w.Int(int(sr.present))
+		if sr.minmax != nil {
+			for k := range sr.minmax {
+				mb = sr.minmax[k].AppendBinary(mb[:0])
+				w.String(string(mb))
+			}
+		}
 		for s := int64(0); s < e.slots; s++ {
 			a := &e.acc[int64(i)*e.slots+s]
 			for _, f := range []float64{a.count, a.n, a.sum, a.cmp, a.min, a.max} {
@@ -280,6 +286,14 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		sr.first = int64(d.Int())
 		sr.last = int64(d.Int())
 		sr.present = uint32(d.IntIn("present", 0, math.MaxUint32))
+		if functions[c.Detectors[sr.det].Function].feat == featMetric {
+			sr.minmax = new([2]tsmodel.Series)
+			for k := range sr.minmax {
+				if rest, merr := sr.minmax[k].DecodeBinary([]byte(d.String())); merr != nil || len(rest) != 0 {
+					d.Fail("series %d metric model %d: %v", i, k, merr)
+				}
+			}
+		}
 		if pr, ok := n.parts[sr.part]; ok {
 			sr.part = pr.s
 			pr.n++
