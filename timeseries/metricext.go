@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/vigil-ml/vigil/internal/check"
@@ -311,6 +312,13 @@ func (e *Engine) addInfo(a *accum, s string) {
 	}
 }
 
+// deflaters reuses the compressors: a flate.Writer holds about 1 MB of
+// tables, too much to make per series and bucket.
+var deflaters = sync.Pool{New: func() any {
+	zw, _ := flate.NewWriter(nil, infoLevel)
+	return zw
+}}
+
 // info is the deflate-compressed length in bytes of the bucket's distinct
 // strings, sorted and joined by newlines (0 for an empty bucket).
 func (m *metricAcc) info() float64 {
@@ -323,7 +331,9 @@ func (m *metricAcc) info() float64 {
 	}
 	slices.Sort(vals)
 	var buf bytes.Buffer
-	zw, _ := flate.NewWriter(&buf, infoLevel)
+	zw := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(zw)
+	zw.Reset(&buf)
 	for i, s := range vals {
 		if i > 0 {
 			zw.Write([]byte{'\n'})
