@@ -54,7 +54,9 @@
 // each cut to InfoMaxLen bytes; beyond InfoMaxValues distinct strings the
 // ones of smallest 64-bit hash are kept (a sample independent of event
 // order) and the length is scaled by the k-minimum-values estimate of the
-// distinct count over the sample size. Empty buckets are zero for
+// distinct count over the sample size; at the job's memory limit the
+// sample stops growing the same way, and median moves to its sketch early
+// (both accounted in model_bytes). Empty buckets are zero for
 // info_content (an event-rate feature, as in Elastic) and skipped for varp
 // and median. All three run over a population as well. metric is mean
 // (two-sided), min (low side) and max (high side) of field_name in one

@@ -119,6 +119,7 @@ type metricAcc struct {
 	strs    map[uint64]string
 	thr     uint64 // largest kept hash once strs is full
 	full    bool
+	thrOK   bool  // thr is the largest kept hash (not snapshotted: recomputed)
 	bytes   int64 // accounted, refunded on reset
 }
 
@@ -149,7 +150,8 @@ func (e *Engine) addMetric(a *accum, f feature, x, w float64) {
 	case featVarp:
 		m.sq, m.sqc = neumaier(m.sq, m.sqc, w*x*x)
 	case featMedian:
-		if m.sk == nil && len(m.vals) < MedianExact {
+		// At the memory limit the values go to the (smaller) sketch early.
+		if m.sk == nil && len(m.vals) < MedianExact && e.bytes+16 <= e.job.MemoryLimit {
 			m.vals = append(m.vals, x)
 			m.wts = append(m.wts, w)
 			m.charge(e, 16)
@@ -292,24 +294,39 @@ func (e *Engine) addInfo(a *accum, s string) {
 	if _, ok := m.strs[h]; ok {
 		return
 	}
-	if len(m.strs) >= InfoMaxValues {
-		// Over the cap the sample is a subsample from now on.
+	// Over the cap, or at the job's memory limit, the sample stops growing
+	// and keeps the smallest hashes seen: a subsample from now on.
+	limited := len(m.strs) > 0 && e.bytes+int64(len(s))+32 > e.job.MemoryLimit
+	if len(m.strs) >= InfoMaxValues || limited {
 		m.full = true
+		if !m.thrOK {
+			m.maxHash()
+		}
 		if h >= m.thr {
 			return
 		}
 		old := m.strs[m.thr]
 		delete(m.strs, m.thr)
 		m.charge(e, -int64(len(old))-32)
+		m.strs[h] = strings.Clone(s)
+		m.charge(e, int64(len(s))+32)
+		m.maxHash()
+		return
 	}
 	m.strs[h] = strings.Clone(s)
 	m.charge(e, int64(len(s))+32)
+	m.thrOK = false
 	if len(m.strs) == InfoMaxValues {
-		m.thr = 0
-		for k := range m.strs {
-			m.thr = max(m.thr, k)
-		}
+		m.maxHash()
 	}
+}
+
+func (m *metricAcc) maxHash() {
+	m.thr = 0
+	for k := range m.strs {
+		m.thr = max(m.thr, k)
+	}
+	m.thrOK = true
 }
 
 // deflaters reuses the compressors: a flate.Writer holds about 1 MB of
@@ -342,7 +359,10 @@ func (m *metricAcc) info() float64 {
 	}
 	zw.Close()
 	n := float64(buf.Len())
-	if m.full && m.thr > 0 {
+	if m.full && len(m.strs) > 1 {
+		if !m.thrOK {
+			m.maxHash()
+		}
 		// k-minimum-values estimate of the distinct strings seen.
 		est := float64(len(m.strs)-1) / (float64(m.thr) / math.MaxUint64)
 		n *= math.Max(1, est/float64(len(m.strs)))

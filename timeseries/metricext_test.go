@@ -501,3 +501,38 @@ func TestMetricFunction(t *testing.T) {
 		t.Error("forecast of a metric detector: no error")
 	}
 }
+
+// A flood of long distinct strings stays within the memory limit: the
+// sample stops growing there and the length is estimated from it.
+func TestInfoContentMemoryLimit(t *testing.T) {
+	e, err := New(Job{MemoryLimit: 1 << 20, Detectors: []Detector{{Function: "info_content", FieldName: "q", ByFieldName: "h"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(2, 9))
+	for i := 0; i < 4000; i++ {
+		ev := &testEvent{t: t0.Add(time.Duration(i) * time.Millisecond), strs: map[string]string{"h": fmt.Sprint("h", i%8), "q": randLabel(r, 900)}}
+		if _, err := e.Observe(ev); err != nil {
+			t.Fatal(err)
+		}
+		if b := e.ModelSizeStats().ModelBytes; b > 1<<20+2048 {
+			t.Fatalf("after %d strings: %d model bytes, limit %d", i+1, b, 1<<20)
+		}
+	}
+	// 500 random 900-byte strings per host hold 500·900·log2(36)/8 bytes
+	// of entropy; the estimate must be of that order, not the sample's.
+	want := 500 * 900 * math.Log2(36) / 8
+	for i := range e.series {
+		a := &e.acc[int64(i)*e.slots]
+		if got := a.m.info(); math.Abs(got-want) > 0.25*want || !a.m.full {
+			t.Errorf("host %s: info_content %.0f (%d strings kept), want about %.0f", e.series[i].by, got, len(a.m.strs), want)
+		}
+	}
+	res, err := e.Flush()
+	if err != nil || len(res) != 1 {
+		t.Fatal(res, err)
+	}
+	if e.ModelSizeStats().ModelBytes > 1<<20 {
+		t.Errorf("bytes after the bucket: %d", e.ModelSizeStats().ModelBytes)
+	}
+}
