@@ -486,6 +486,7 @@ func TestMetricFunction(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("anomalous windows' top scores %v; elsewhere at most %.1f", best, quiet)
 	for _, want := range []string{"s1/max", "s2/mean", "s3/min"} {
 		if best[want] < 75 {
 			t.Errorf("%s scored %.1f, want >= 75 (%v)", want, best[want], best)
