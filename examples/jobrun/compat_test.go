@@ -163,7 +163,7 @@ func TestRunElasticRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-job", filepath.Join(fixtures, "refused_info_content.json")}, `"high_info_content"`},
+		{[]string{"-job", filepath.Join(fixtures, "refused_categorization.json")}, "categorization_field_name"},
 		{[]string{"-job", filepath.Join(fixtures, "module_saved_object_lateral.json")}, "-job-id"},
 		{[]string{"-job", filepath.Join(fixtures, "module_saved_object_lateral.json"), "-job-id", "fixture_rare_directory"}, "runtime_mappings"},
 		{[]string{"-job", filepath.Join(fixtures, "linux_rare_process_fleet.json"), "-datafeed", filepath.Join(fixtures, "refused_query_string.json")}, "analysis_config"},
