@@ -75,7 +75,7 @@ func (e *Engine) closeBucket() BucketResult {
 		d := &e.dets[sr.det]
 		a := &e.acc[int64(i)*e.slots+s]
 		for k := 0; k < d.nsub(); k++ {
-			feat, sd, m := sr.sub(d, k)
+			feat, sd, m := e.sub(int32(i), d, k)
 			v, has, zeroFill := bucketValue(feat, a)
 			var r tsmodel.Result
 			scored := false
@@ -300,7 +300,7 @@ func (e *Engine) buildRecords(out *BucketResult, c, s, t int64) {
 		out.Records = append(out.Records, rec)
 		// Learn the bucket now that its influences are known.
 		if !pr.updated {
-			_, _, m := sr.sub(d, int(pr.sub))
+			_, _, m := e.sub(pr.series, d, int(pr.sub))
 			m.Update(d.params, t, pr.v)
 		}
 		pr.cands = pr.cands[:0]
@@ -381,7 +381,7 @@ func (e *Engine) influences(pr *pendingRec, d *detector, sr *series, j uint16, s
 		cands = cands[:maxCandidates]
 	}
 	lnP := math.Log(pr.res.Probability)
-	feat, sd, model := sr.sub(d, int(pr.sub))
+	feat, sd, model := e.sub(pr.series, d, int(pr.sub))
 	type vi struct {
 		v string
 		w float64

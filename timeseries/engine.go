@@ -28,8 +28,12 @@ type Engine struct {
 	latest  int64 // latest event time seen, unix ms
 
 	series []series // arena; dead slots are on free
-	acc    []accum  // len(series)*slots accumulators
-	free   []int32  // dead series slots, reused LIFO
+	// minmax holds a metric detector's min and max models by series slot
+	// (model is the mean's); kept beside the arena so that the other
+	// functions' series stay within 1 KiB an entity.
+	minmax map[int32]*[2]tsmodel.Series
+	acc    []accum // len(series)*slots accumulators
+	free   []int32 // dead series slots, reused LIFO
 	index  seriesIndex
 	parts  map[string]partRef // partition value -> its stored copy and live series
 	events []int64            // per slot: events accepted into the bucket
@@ -84,7 +88,6 @@ type series struct {
 	first   int64  // first bucket with data
 	last    int64  // last bucket with data
 	model   tsmodel.Series
-	minmax  *[2]tsmodel.Series // metric: the min and max models (model is the mean's)
 }
 
 // accum collects one series' events in one open bucket.
@@ -686,7 +689,10 @@ func (e *Engine) newSeries(di int, part, by string, b int64) (int32, bool) {
 	e.parts[pv] = r
 	e.series[idx] = series{part: pv, by: strings.Clone(by), det: uint16(di), alive: true, first: b, last: b}
 	if e.dets[di].f.feat == featMetric {
-		e.series[idx].minmax = new([2]tsmodel.Series)
+		if e.minmax == nil {
+			e.minmax = make(map[int32]*[2]tsmodel.Series)
+		}
+		e.minmax[idx] = new([2]tsmodel.Series)
 	}
 	e.index.put(idx)
 	e.bytes += cost
@@ -725,8 +731,9 @@ func (e *Engine) freeSeries(i int32) {
 		e.parts[sr.part] = r
 	}
 	e.bytes -= seriesExtra(sr.part, sr.by, !last)
-	if sr.minmax != nil {
+	if _, ok := e.minmax[i]; ok {
 		e.bytes -= metricSeriesBytes
+		delete(e.minmax, i)
 	}
 	for s := int64(0); s < e.slots; s++ {
 		a := &e.acc[int64(i)*e.slots+s]

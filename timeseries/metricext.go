@@ -39,7 +39,8 @@ func (d *detector) nsub() int {
 }
 
 // sub returns feature k of the series' detector, its side and its model.
-func (sr *series) sub(d *detector, k int) (feature, tsmodel.Side, *tsmodel.Series) {
+func (e *Engine) sub(i int32, d *detector, k int) (feature, tsmodel.Side, *tsmodel.Series) {
+	sr := &e.series[i]
 	if d.f.feat != featMetric {
 		return d.f.feat, d.side, &sr.model
 	}
@@ -47,7 +48,7 @@ func (sr *series) sub(d *detector, k int) (feature, tsmodel.Side, *tsmodel.Serie
 	if k == 0 {
 		return ms.feat, ms.side, &sr.model
 	}
-	return ms.feat, ms.side, &sr.minmax[k-1]
+	return ms.feat, ms.side, &e.minmax[i][k-1]
 }
 
 // metricSeriesBytes is what a metric series' min and max models add.

@@ -92,9 +92,9 @@ func (e *Engine) MarshalBinary() ([]byte, error) {
 		w.Int(int(sr.first))
 		w.Int(int(sr.last))
 		w.Int(int(sr.present))
-		if sr.minmax != nil {
-			for k := range sr.minmax {
-				mb = sr.minmax[k].AppendBinary(mb[:0])
+		if mm := e.minmax[int32(i)]; mm != nil {
+			for k := range mm {
+				mb = mm[k].AppendBinary(mb[:0])
 				w.String(string(mb))
 			}
 		}
@@ -287,9 +287,13 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		sr.last = int64(d.Int())
 		sr.present = uint32(d.IntIn("present", 0, math.MaxUint32))
 		if functions[c.Detectors[sr.det].Function].feat == featMetric {
-			sr.minmax = new([2]tsmodel.Series)
-			for k := range sr.minmax {
-				if rest, merr := sr.minmax[k].DecodeBinary([]byte(d.String())); merr != nil || len(rest) != 0 {
+			mm := new([2]tsmodel.Series)
+			if n.minmax == nil {
+				n.minmax = make(map[int32]*[2]tsmodel.Series)
+			}
+			n.minmax[int32(i)] = mm
+			for k := range mm {
+				if rest, merr := mm[k].DecodeBinary([]byte(d.String())); merr != nil || len(rest) != 0 {
 					d.Fail("series %d metric model %d: %v", i, k, merr)
 				}
 			}
