@@ -337,7 +337,9 @@ func TestMetricExtSnapshot(t *testing.T) {
 		},
 		Influencers: []string{"user", "host"}}
 	if raceEnabled {
-		job.Detectors = job.Detectors[4:] // high_info_content over a population, metric
+		// low_varp over a population and metric; info_content's deflate is
+		// slow under the race detector and is covered by plain runs.
+		job.Detectors = []Detector{job.Detectors[3], job.Detectors[5]}
 	}
 	testSnapshot(t, job)
 }
@@ -348,6 +350,9 @@ func TestMetricExtOutOfOrder(t *testing.T) {
 		{Function: "median", FieldName: "bytes", ByFieldName: "host"},
 		{Function: "info_content", FieldName: "user", ByFieldName: "host"},
 	}}
+	if raceEnabled {
+		job.Detectors = job.Detectors[:2] // info_content's deflate is slow under -race
+	}
 	evs := countStream(3, 9, 2*288+50, 6)
 	shuffled := slices.Clone(evs)
 	r := rand.New(rand.NewPCG(4, 4))
