@@ -257,7 +257,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 		}
 		for i := 0; i < npp; i++ {
 			k := d.String()
-			x.people[k] = &xperson{n: int64(d.IntIn("person buckets", 0, math.MaxInt64)), last: int64(d.Int())}
+			x.people[k] = &xperson{n: int64(d.IntIn("person buckets", 0, math.MaxInt)), last: int64(d.Int())}
 		}
 		if x.rm != nil {
 			b := d.String()
@@ -265,7 +265,7 @@ func (n *Engine) unmarshalExt(d *codec.Decoder, rem int) {
 				d.Fail("rare model: %v", err)
 				return
 			}
-			x.rbytes = int64(d.IntIn("rare bytes", 0, math.MaxInt64))
+			x.rbytes = int64(d.IntIn("rare bytes", 0, math.MaxInt))
 		}
 	}
 }

@@ -240,13 +240,13 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 	st := &n.stats
 	for _, p := range []*int64{&st.Events, &st.Filtered, &st.Late, &st.BadTime, &st.NotNumeric, &st.BadValue, &st.MissingField,
 		&st.Buckets, &st.Records, &st.Refused, &st.Pruned, &st.InfluencersDropped} {
-		*p = int64(d.IntIn("counter", 0, math.MaxInt64))
+		*p = int64(d.IntIn("counter", 0, math.MaxInt))
 	}
 	n.effPrune = int64(d.IntIn("prune window", 0, math.MaxInt32))
-	n.bytes = int64(d.IntIn("model bytes", 0, math.MaxInt64))
+	n.bytes = int64(d.IntIn("model bytes", 0, math.MaxInt))
 	n.status = MemoryStatus(d.IntIn("memory status", 0, 2))
 	for s := range n.events {
-		n.events[s] = int64(d.IntIn("bucket events", 0, math.MaxInt64))
+		n.events[s] = int64(d.IntIn("bucket events", 0, math.MaxInt))
 	}
 	if n.started && (n.open > math.MaxInt64/4/n.spanMs || n.open < math.MinInt64/4/n.spanMs ||
 		(n.open+1)*n.spanMs+n.latMs <= n.latest || n.open > floorDiv(n.latest, n.spanMs)+1) {
@@ -285,7 +285,7 @@ func (e *Engine) UnmarshalBinary(data []byte) (err error) {
 		sr.det = uint16(d.IntIn("detector", 0, len(c.Detectors)-1))
 		sr.first = int64(d.Int())
 		sr.last = int64(d.Int())
-		sr.present = uint32(d.IntIn("present", 0, math.MaxUint32))
+		sr.present = uint32(d.IntIn("present", 0, int(min(uint64(math.MaxUint32), uint64(math.MaxInt)))))
 		if functions[c.Detectors[sr.det].Function].feat == featMetric {
 			mm := new([2]tsmodel.Series)
 			if n.minmax == nil {
