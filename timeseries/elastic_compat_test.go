@@ -562,7 +562,7 @@ func TestElasticFixturesParse(t *testing.T) {
 	// them) now parse, with their functions as written.
 	for _, c := range []struct{ name, pick, fn, field string }{
 		{"kibana_export_jobs.json", "fixture-export-median", "high_median", "event.duration"},
-		{"refused_info_content.json", "", "high_info_content", "powershell.file.script_block_text"},
+		{"windows_script_info_content.json", "", "high_info_content", "powershell.file.script_block_text"},
 		{"module_saved_object_lateral.json", "fixture_session_duration_spread", "high_varp", ""},
 	} {
 		var j Job
